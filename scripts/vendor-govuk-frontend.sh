@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Vendor the compiled GOV.UK Frontend assets that Safeguard's pages use into
+# src/safeguard/web/static/govuk-frontend/.
+#
+# The version must match the Jinja port of the component macros
+# (govuk-frontend-jinja 4.1.x targets GOV.UK Frontend 6.3.0). Run it again with a new
+# version when that package is upgraded:
+#
+#     scripts/vendor-govuk-frontend.sh [VERSION]
+#
+# GOV.UK Frontend is © Crown copyright, released under the MIT licence:
+# https://github.com/alphagov/govuk-frontend/blob/main/LICENSE.txt
+#
+# Only what pages need is kept: the minified CSS and ES module, the fonts, the
+# favicons and the web app manifest. The precompiled CSS refers to its fonts and images
+# at the site root (/assets/...); the paths are made relative to the stylesheet so
+# they resolve under STATIC_URL. The sourceMappingURL comments are dropped because the
+# source maps are not vendored.
+set -euo pipefail
+
+VERSION="${1:-6.3.0}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEST="$ROOT/src/safeguard/web/static/govuk-frontend"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+(cd "$WORK" && npm pack --silent "govuk-frontend@$VERSION" >/dev/null && tar xzf "govuk-frontend-$VERSION.tgz")
+SRC="$WORK/package/dist/govuk"
+
+rm -rf "$DEST"
+mkdir -p "$DEST/assets/fonts" "$DEST/assets/images"
+
+sed -e 's#url(/assets/#url(assets/#g' -e 's#/\*\# sourceMappingURL=[^*]*\*/##' \
+    "$SRC/govuk-frontend.min.css" >"$DEST/govuk-frontend.min.css"
+sed -e 's#//\# sourceMappingURL=.*$##' "$SRC/govuk-frontend.min.js" >"$DEST/govuk-frontend.min.js"
+
+cp "$SRC"/assets/fonts/*.woff2 "$SRC"/assets/fonts/*.woff "$DEST/assets/fonts/"
+for image in favicon.ico favicon.svg govuk-crest.svg govuk-icon-180.png govuk-icon-192.png \
+             govuk-icon-512.png govuk-icon-mask.svg; do
+    cp "$SRC/assets/images/$image" "$DEST/assets/images/"
+done
+cp "$SRC/assets/manifest.json" "$DEST/assets/"
+printf '%s\n' "$VERSION" >"$DEST/VERSION"
+find "$DEST" -type d -exec chmod 755 {} + && find "$DEST" -type f -exec chmod 644 {} +
+
+if grep -q 'url(/assets/' "$DEST/govuk-frontend.min.css"; then
+    echo "vendor-govuk-frontend: absolute asset paths remain in the CSS" >&2
+    exit 1
+fi
+echo "GOV.UK Frontend $VERSION vendored into ${DEST#"$ROOT"/}"

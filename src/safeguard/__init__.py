@@ -1,0 +1,1 @@
+"""Safeguard: Working Together to Safeguard Children, as software."""

@@ -1,0 +1,252 @@
+"""The ``safeguard`` command.
+
+    safeguard obligations TIMELINE.json... [--as-of YYYY-MM-DD]
+    safeguard demo [--host H] [--port P] [--no-serve]
+    safeguard serve [--host H] [--port P] [--threads N]
+    safeguard manage ARGS...          (Django's management commands)
+
+``obligations`` is the statutory engine alone: no database, no Django.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+MAX_ERRORS_SHOWN = 20
+
+
+def today_in_england() -> date:
+    return datetime.now(LONDON).date()
+
+
+class BadInput(Exception):
+    """Input that cannot be read as a timeline; the message says where and why."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def _load_json(raw: bytes) -> Any:
+    """Strict JSON (no NaN or Infinity) from UTF-8 bytes."""
+    text = raw.decode("utf-8")
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a byte order mark some editors write
+    return _DECODER.decode(text)
+
+
+def _describe_json_error(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not valid JSON: the file is not UTF-8 text"
+    return f"not valid JSON: {exc}"
+
+
+def _as_of(value: str) -> date:
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--as-of must be a real date written YYYY-MM-DD; got {value!r}"
+        ) from None
+
+
+def _timelines(path: str) -> Iterator[tuple[str, Any]]:
+    """(where, JSON value) for each timeline in ``path``; ``-`` is standard input."""
+    if path == "-":
+        raw = sys.stdin.buffer.read()
+        name = "standard input"
+    else:
+        try:
+            raw = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise BadInput(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise BadInput(f"{path}: is a folder, not a timeline file") from None
+        except OSError as exc:
+            raise BadInput(f"{path}: cannot be read ({exc.strerror})") from None
+        name = path
+    if path.endswith(".jsonl"):
+        lines = raw.split(b"\n")
+        if lines and not lines[-1].strip():
+            lines.pop()  # the newline that ends the last line
+        for number, line in enumerate(lines, start=1):
+            where = f"{name} line {number}"
+            if not line.strip():
+                yield where, BadInput(f"{where}: empty line; each line must hold one timeline")
+                continue
+            try:
+                yield where, _load_json(line)
+            except (ValueError, UnicodeDecodeError) as exc:
+                yield where, BadInput(f"{where}: {_describe_json_error(exc)}")
+    else:
+        try:
+            yield name, _load_json(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            yield name, BadInput(f"{name}: {_describe_json_error(exc)}")
+
+
+def cmd_obligations(args: argparse.Namespace) -> int:
+    from safeguard.statutory import TimelineError, obligations_document
+
+    as_of: date = args.as_of or today_in_england()
+    files: list[str] = args.files
+    one_document = len(files) == 1 and not files[0].endswith(".jsonl")
+    dumps = json.dumps
+    out: list[str] = []
+    errors: list[str] = []
+    for path in files:
+        try:
+            for where, value in _timelines(path):
+                if isinstance(value, BadInput):
+                    errors.append(str(value))
+                    continue
+                try:
+                    document = obligations_document(value, as_of)
+                except TimelineError as exc:
+                    errors.append(f"{where}: {exc}")
+                    continue
+                if not errors:
+                    out.append(dumps(document, indent=2) if one_document else dumps(document))
+        except BadInput as exc:
+            errors.append(str(exc))
+    if errors:
+        for message in errors[:MAX_ERRORS_SHOWN]:
+            print(f"safeguard obligations: {message}", file=sys.stderr)
+        if len(errors) > MAX_ERRORS_SHOWN:
+            print(
+                f"safeguard obligations: … and {len(errors) - MAX_ERRORS_SHOWN} more bad "
+                "timelines",
+                file=sys.stderr,
+            )
+        print(
+            "safeguard obligations: nothing was printed: correct the timelines above and "
+            "run again",
+            file=sys.stderr,
+        )
+        return 1
+    if out:
+        sys.stdout.write("\n".join(out))
+        sys.stdout.write("\n")
+    return 0
+
+
+# ---- Django-backed commands ---------------------------------------------------------------
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguard.config.settings")
+    import django
+
+    django.setup()
+
+
+def _serve(host: str, port: int, threads: int) -> None:
+    from waitress import serve
+
+    from safeguard.config.wsgi import application
+
+    print(f"Safeguard is being served at http://{host}:{port}/ (press Ctrl+C to stop)", flush=True)
+    serve(application, host=host, port=port, threads=threads, ident="Safeguard")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _django()
+    _serve(args.host, args.port, args.threads)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import call_command
+
+    print("Setting up the database …", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    print("The database is ready.", flush=True)
+    if args.no_serve:
+        return 0
+    _serve(args.host, args.port, args.threads)
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["safeguard manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="safeguard",
+        description="Safeguard: Working Together to Safeguard Children, as software.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ob = sub.add_parser(
+        "obligations",
+        help="the duties a case timeline gives rise to (JSON out, on stdout)",
+        description=(
+            "Read case timelines (shared/design/timeline-format.md) and print their "
+            "obligations as JSON. Several files, or a .jsonl file, print one JSON document "
+            "per line. '-' reads a timeline from standard input. Bad input prints nothing on "
+            "stdout, names the file, line, event and field on stderr, and exits 1."
+        ),
+    )
+    ob.add_argument("files", nargs="+", metavar="FILE", help="timeline file, .jsonl, or -")
+    ob.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the day to judge open duties on (default: today in England)",
+    )
+    ob.set_defaults(func=cmd_obligations)
+
+    for name, func, text in (
+        ("serve", cmd_serve, "serve Safeguard over HTTP with a production WSGI server"),
+        ("demo", cmd_demo, "set up the database and demo data, then serve Safeguard"),
+    ):
+        p = sub.add_parser(name, help=text, description=text)
+        p.add_argument("--host", default=os.environ.get("SAFEGUARD_HOST", "127.0.0.1"))
+        p.add_argument("--port", type=int, default=int(os.environ.get("SAFEGUARD_PORT", "8000")))
+        p.add_argument("--threads", type=int, default=8)
+        if name == "demo":
+            p.add_argument("--no-serve", action="store_true", help="set up, then stop")
+        p.set_defaults(func=func)
+
+    manage = sub.add_parser("manage", help="run a Django management command")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""The Jinja2 environment of Safeguard's pages.
+
+Django's Jinja2 backend calls :func:`environment` with its own options, including a loader
+for the apps' ``jinja2/`` folders. The GOV.UK Frontend component macros of
+``govuk-frontend-jinja`` are added the way that package documents: a ``PackageLoader``
+behind the ``govuk_frontend_jinja/`` prefix, so templates write, for example::
+
+    {% extends "govuk_frontend_jinja/template.html" %}
+    {% from "govuk_frontend_jinja/components/button/macro.html" import govukButton %}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.templatetags.static import static
+from django.urls import reverse
+from jinja2 import BaseLoader, ChoiceLoader, Environment, PackageLoader, PrefixLoader
+
+GOVUK_FRONTEND_PREFIX = "govuk_frontend_jinja"
+
+
+def govuk_frontend_loader() -> BaseLoader:
+    """The loader of the GOV.UK Frontend macros, under their documented prefix."""
+    return PrefixLoader({GOVUK_FRONTEND_PREFIX: PackageLoader("govuk_frontend_jinja")})
+
+
+def url(viewname: str, *args: Any, **kwargs: Any) -> str:
+    """``reverse()`` for templates: ``url('timeline-check')``."""
+    return reverse(viewname, args=args or None, kwargs=kwargs or None)
+
+
+def environment(**options: Any) -> Environment:
+    """Build the environment: the apps' templates first, then the GOV.UK macros."""
+    app_loader = options.pop("loader", None)
+    loaders = [app_loader] if app_loader is not None else []
+    options["loader"] = ChoiceLoader([*loaders, govuk_frontend_loader()])
+    options.pop("autoescape", None)
+    options.setdefault("trim_blocks", True)
+    options.setdefault("lstrip_blocks", True)
+    env = Environment(autoescape=True, **options)
+    env.globals.update(static=static, url=url)
+    return env

@@ -1,0 +1,3 @@
+"""Placeholder so Django can start; the web engineer replaces it."""
+
+urlpatterns: list = []
