@@ -87,8 +87,8 @@ def make_timeline(rng: random.Random, start: date, end: date) -> dict[str, objec
                 events.append({"type": "initial_conference", "date": day.isoformat(),
                                "plan": plan})
                 if plan:
-                    events.append({"type": "core_group_meeting",
-                                   "date": (day + timedelta(days=rng.randrange(3, 16))).isoformat()})
+                    met = day + timedelta(days=rng.randrange(3, 16))
+                    events.append({"type": "core_group_meeting", "date": met.isoformat()})
                     review = day + timedelta(days=rng.randrange(60, 100))
                     continues = True
                     while continues and review < end:

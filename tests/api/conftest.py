@@ -18,7 +18,8 @@ from .helpers import schema_errors
 def openapi_document() -> dict[str, Any]:
     response = Client().get("/api/v1/openapi.json")
     assert response.status_code == 200
-    return response.json()
+    document: dict[str, Any] = response.json()
+    return document
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,8 @@ PROBLEM_JSON = "application/problem+json"
 
 
 def load_example(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    example: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return example
 
 
 def without_source(document: dict[str, Any]) -> dict[str, Any]:
@@ -39,7 +40,13 @@ def post_timeline(
 ) -> Any:
     """POST a timeline (a JSON value, or raw bytes/str sent as they are)."""
     data = body if isinstance(body, bytes | str) else json.dumps(body)
-    return client.post(f"/api/v1/obligations{query}", data=data, content_type=content_type)
+    # CONTENT_TYPE is set even for an empty body, which the test client would send without.
+    return client.post(
+        f"/api/v1/obligations{query}",
+        data=data,
+        content_type=content_type,
+        CONTENT_TYPE=content_type,
+    )
 
 
 # ---- a small JSON Schema (2020-12 subset) check --------------------------------------------

@@ -13,13 +13,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
+from safeguard.api.inputs import date_parameter, json_body, require_json, today_in_london
 from safeguard.api.openapi import OBLIGATIONS_OPENAPI
 from safeguard.api.problems import (
     install_problem_handlers,
     out_of_calendar_problem,
     timeline_problem,
 )
-from safeguard.api.requests import date_parameter, json_body, require_json, today_in_london
 from safeguard.api.schemas import component_schemas
 from safeguard.statutory import TimelineError, obligations_document
 from safeguard.statutory.calendar import FIRST_DAY, LAST_DAY, CalendarRangeError

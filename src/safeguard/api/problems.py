@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import HttpError, ValidationError
 
 from safeguard.statutory import TimelineError
 from safeguard.statutory.calendar import CalendarRangeError
@@ -258,9 +258,11 @@ def _validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def install_problem_handlers(api: NinjaAPI) -> None:
     """Make every error ``api`` raises — ours and ninja's own — a problem document."""
 
+    @api.exception_handler(Problem)
     def on_problem(request: HttpRequest, exc: Problem) -> HttpResponse:
         return exc.response()
 
+    @api.exception_handler(ValidationError)
     def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = _validation_errors(list(exc.errors))
         first = errors[0] if errors else {"detail": "is not valid"}
@@ -275,8 +277,9 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             INVALID_REQUEST, f"{where}: {what[:1].lower()}{what[1:]}", errors=errors
         ).response()
 
+    @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        # Ninja's own errors (a body it cannot parse, authentication, throttling …) carry a
+        # Ninja's own errors (a body it cannot parse, authentication, throttling...) carry a
         # status and a message; a status of our own kinds takes that kind's type.
         kind = _TYPE_BY_STATUS.get(exc.status_code)
         document: dict[str, Any] = {
@@ -285,26 +288,21 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             "status": exc.status_code,
             "detail": _sentence(exc.message),
         }
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else {}
-        return problem_response(document, headers=headers)
+        return problem_response(document)
 
+    @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return not_found(request.path).response()
 
+    @api.exception_handler(RequestDataTooBig)
     def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return too_large().response()
 
+    @api.exception_handler(Exception)
     def on_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
         # Logged with its traceback for the operators; the client learns nothing of it.
         logger.exception("Unhandled error in %s %s", request.method, request.path)
         return server_error().response()
-
-    api.add_exception_handler(Problem, on_problem)
-    api.add_exception_handler(ValidationError, on_validation_error)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(RequestDataTooBig, on_too_large)
-    api.add_exception_handler(Exception, on_exception)
 
 
 def too_large() -> Problem:

@@ -54,7 +54,9 @@ PARTNERS_REPORT_SEND: Final = "partners.report-send"
 
 #: Obligations that "the plan ends first" closes.
 PLAN_DUTIES: Final = (CORE_GROUP, FIRST_REVIEW, LATER_REVIEWS)
-ASSESSMENT_OUTCOMES: Final = frozenset({"assessment", "strategy_discussion", "immediate_protection"})
+ASSESSMENT_OUTCOMES: Final = frozenset(
+    {"assessment", "strategy_discussion", "immediate_protection"}
+)
 
 #: Event type → the duties it meets (the oldest open obligation of each).
 MEETS: Final[dict[str, tuple[str, ...]]] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from safeguard.statutory.calendar import FIRST_DAY, LAST_DAY
 
@@ -358,6 +358,7 @@ def parse_timeline(data: object) -> Timeline:
             raise TimelineError(
                 detail, pointer=f"/events/{index}/type", event_index=index, field="type"
             )
+        event_type = cast(str, event_type)
         if "date" not in raw:
             raise TimelineError(
                 "is missing",

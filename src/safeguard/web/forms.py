@@ -126,11 +126,8 @@ EDITION_CHOICES = (
     ("2018", "Working Together 2018"),
 )
 
-_EXAMPLE = "For example, 19 12 2025"
-
-
-def _date(key: str, legend: str, noun: str, event_type: str | None, hint: str = "") -> DateQuestion:
-    return DateQuestion(key, legend, noun, hint or _EXAMPLE, event_type)
+def _date(key: str, legend: str, noun: str, event_type: str) -> DateQuestion:
+    return DateQuestion(key, legend, noun, event_type=event_type)
 
 
 def _yes_no(key: str, legend: str, error: str, date_key: str, event_field: str) -> ChoiceQuestion:
@@ -268,7 +265,7 @@ KEY_DATE_SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
-        "Check",
+        "Edition and date",
         (
             ChoiceQuestion(
                 "edition",
@@ -622,7 +619,7 @@ class TimelineFileForm(TimelineForm):
         if upload is not None:
             self.source_key = self.FILE
             return self._read_upload(upload)
-        return self._load(text, "The timeline JSON")
+        return self._load(text, "The pasted timeline")
 
     def _read_upload(self, upload: Any) -> object | None:
         def fail(message: str) -> None:

@@ -94,6 +94,7 @@ class Results:
     """Everything the results section shows."""
 
     as_of: date
+    as_of_text: str  # "23 November 2026"
     caption: str
     summary: str
     rows: list[ObligationRow]
@@ -105,6 +106,7 @@ def present_results(
 ) -> Results:
     return Results(
         as_of=as_of,
+        as_of_text=govuk_date(as_of),
         caption=f"Duties as of {govuk_date(as_of)}",
         summary=summary_line(obligations),
         rows=obligation_rows(obligations),

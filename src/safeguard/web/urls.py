@@ -1,3 +1,7 @@
-"""Placeholder so Django can start; the web engineer replaces it."""
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.timeline_check, name="timeline-check"),
+]

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Final, NoReturn
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
-from django.utils import timezone
 
 from safeguard.api.problems import (
     INVALID_JSON,
@@ -37,7 +36,7 @@ def require_json(request: HttpRequest) -> None:
             f"The body must be sent as {JSON_MEDIA_TYPE}, not {given}.",
             headers={"Accept-Post": JSON_MEDIA_TYPE},
         )
-    charset = request.content_params.get("charset", "utf-8").lower()
+    charset = (request.content_params or {}).get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
         raise Problem(
             UNSUPPORTED_MEDIA_TYPE,
@@ -78,7 +77,7 @@ def json_body(request: HttpRequest) -> Any:
 
 
 def today_in_london() -> date:
-    return timezone.localdate(timezone=LONDON)
+    return datetime.now(LONDON).date()
 
 
 def date_parameter(
