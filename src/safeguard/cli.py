@@ -56,14 +56,21 @@ def _describe_json_error(exc: Exception) -> str:
 
 
 def _as_of(value: str) -> date:
+    from safeguard.statutory.obligations import as_of_ordinal
+
     try:
         if len(value) != 10:
             raise ValueError
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"--as-of must be a real date written YYYY-MM-DD; got {value!r}"
         ) from None
+    try:
+        as_of_ordinal(day)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--as-of: {exc}") from None
+    return day
 
 
 def _timelines(path: str) -> Iterator[tuple[str, Any]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.test import Client
 
-EXAMPLES_DIR = Path(__file__).parent / "timeline-examples"
+EXAMPLES_DIR = Path(__file__).parents[1] / "fixtures" / "timeline-examples"
 EXAMPLES = sorted(EXAMPLES_DIR.glob("*.json"))
 PROBLEM_JSON = "application/problem+json"
 

@@ -22,16 +22,23 @@ from safeguard.statutory import (
 )
 from safeguard.statutory.calendar import england
 
-EXAMPLES = sorted(
-    (Path(__file__).resolve().parents[3] / "shared" / "design" / "timeline-examples").glob("*.json")
-)
+# A copy of shared/design/timeline-examples, kept with the tests so they run anywhere.
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "timeline-examples"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "design" / "timeline-examples"
+EXAMPLES = sorted(FIXTURES.glob("*.json"))
 
 
 def without_source(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return [{k: v for k, v in o.items() if k != "source"} for o in doc["obligations"]]
 
 
-@pytest.mark.skipif(not EXAMPLES, reason="shared/design/timeline-examples is not beside the repo")
+def test_the_copy_of_the_worked_examples_is_current() -> None:
+    if not SHARED.is_dir():
+        pytest.skip("shared/ is not beside the repository")
+    assert {p.name: p.read_text() for p in SHARED.glob("*.json")} == {
+        p.name: p.read_text() for p in EXAMPLES}
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_worked_examples(path: Path) -> None:
     example = json.loads(path.read_text())
@@ -310,3 +317,18 @@ def test_the_order_of_events_on_different_days_does_not_matter(data: dict[str, A
     as_of = date(2029, 1, 1)
     assert obligations_document({**data, "events": shuffled}, as_of) == obligations_document(
         data, as_of)
+
+
+def test_a_deadline_past_the_calendar_names_the_event() -> None:
+    data = {"events": [{"type": "referral_received", "date": "2026-01-05"},
+                       {"type": "strategy_discussion", "date": "2150-12-30", "s47": True}]}
+    with pytest.raises(TimelineError) as caught:
+        obligations_document(data, date(2150, 12, 31))
+    assert caught.value.event_index == 1
+    assert caught.value.event_type == "strategy_discussion"
+    assert caught.value.field == "date"
+
+
+def test_an_as_of_outside_the_calendar_is_refused() -> None:
+    with pytest.raises(ValueError, match="as-of"):
+        obligations_document({"events": []}, date(2200, 1, 1))

@@ -62,6 +62,26 @@ api = SafeguardAPI(
 install_problem_handlers(api)
 
 
+def _add_routers() -> None:
+    """Each app's part of the API, calling the same services as its pages."""
+    from safeguard.assessments.api import router as assessments
+    from safeguard.cases.api import router as cases
+    from safeguard.earlyhelp.api import router as earlyhelp
+    from safeguard.people.api import router as people
+    from safeguard.protection.api import router as protection
+    from safeguard.referrals.api import router as referrals
+
+    api.add_router("/cases", cases)
+    api.add_router("/referrals", referrals)
+    api.add_router("/protection", protection)
+    api.add_router("/assessments", assessments)
+    api.add_router("/early-help", earlyhelp)
+    api.add_router("/people", people)
+
+
+_add_routers()
+
+
 def json_response(document: dict[str, Any]) -> HttpResponse:
     response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
     # Case data: never kept by a browser or proxy cache.

@@ -48,6 +48,13 @@ INSTALLED_APPS = [
     # ninja: its Swagger UI served from our own static files, not a CDN (/api/v1/docs).
     "ninja",
     "safeguard.core",
+    "safeguard.agencies",
+    "safeguard.people",
+    "safeguard.cases",
+    "safeguard.referrals",
+    "safeguard.earlyhelp",
+    "safeguard.assessments",
+    "safeguard.protection",
     "safeguard.web",
 ]
 
@@ -102,6 +109,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+if os.environ.get("SAFEGUARD_TESTING") == "1":
+    # Tests sign in as many personas: a strong hash there only costs time.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -19,6 +19,7 @@ from safeguard.statutory.obligations import (
     compute_obligations,
     obligation_as_dict,
     obligations_document,
+    open_obligation_status,
 )
 from safeguard.statutory.timeline import (
     EVENT_TYPES,
@@ -39,5 +40,6 @@ __all__ = [
     "compute_obligations",
     "obligation_as_dict",
     "obligations_document",
+    "open_obligation_status",
     "parse_timeline",
 ]

@@ -24,10 +24,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from safeguard.statutory.calendar import WorkingDayCalendar, england
+from safeguard.statutory.calendar import (
+    FIRST_DAY,
+    LAST_DAY,
+    CalendarRangeError,
+    WorkingDayCalendar,
+    england,
+)
 from safeguard.statutory.duties import DUTIES, Deadline
 from safeguard.statutory.editions import EARLIEST_MODELLED, edition_id_in_force_on_ordinal
-from safeguard.statutory.timeline import EventRow, Timeline, parse_timeline
+from safeguard.statutory.timeline import EventRow, Timeline, TimelineError, parse_timeline
 
 STATUSES: Final = ("met", "late", "due", "overdue", "withdrawn", "missed")
 
@@ -280,25 +286,40 @@ def _read_timeline(
     reader = _Reader(cal, edition, dob)
     ordered = sorted(rows, key=_row_key) if len(rows) > 1 else rows
     reader.review_sent = [o for o, _, t, _ in ordered if t == "review_sent"]
-    for day, _index, event_type, raw in ordered:
-        if event_type == "referral_decision":
-            # The referral being decided: the one whose decision duty this meets; else the
-            # latest referral received before it; else the decision's own date.
-            waiting = reader.open.get(REFERRAL_DECISION)
-            if waiting:
-                base = waiting[0].arose
-            elif reader.last_referral is not None:
-                base = reader.last_referral
-            else:
-                base = day
-            reader.read(day, event_type, raw)
-            if raw["outcome"] in ASSESSMENT_OUTCOMES:
-                reader.raise_duty(ASSESSMENT, day, base)
-        else:
-            reader.read(day, event_type, raw)
+    try:
+        for row in ordered:
+            _read_event(reader, row)
+    except CalendarRangeError as exc:
+        _day, index, event_type, _raw = row
+        raise TimelineError(
+            f"a deadline from this date falls outside the working-day calendar ({exc})",
+            pointer=f"/events/{index}/date",
+            event_index=index,
+            event_type=event_type,
+            field="date",
+        ) from None
     obligations = reader.all
     obligations.sort(key=_obligation_key)
     return obligations
+
+
+def _read_event(reader: _Reader, row: EventRow) -> None:
+    day, _index, event_type, raw = row
+    if event_type == "referral_decision":
+        # The referral being decided: the one whose decision duty this meets; else the
+        # latest referral received before it; else the decision's own date.
+        waiting = reader.open.get(REFERRAL_DECISION)
+        if waiting:
+            base = waiting[0].arose
+        elif reader.last_referral is not None:
+            base = reader.last_referral
+        else:
+            base = day
+        reader.read(day, event_type, raw)
+        if raw["outcome"] in ASSESSMENT_OUTCOMES:
+            reader.raise_duty(ASSESSMENT, day, base)
+    else:
+        reader.read(day, event_type, raw)
 
 
 def _row_key(row: EventRow) -> tuple[int, int]:
@@ -331,17 +352,35 @@ def _status(ob: _Open, as_of: int, cal: WorkingDayCalendar) -> tuple[str, int, i
     return "overdue", cal.working_days_between_ordinal(due, as_of), as_of
 
 
+def open_obligation_status(due: date | None, as_of: date) -> tuple[str, int]:
+    """How an obligation still open stands on ``as_of``: ``("due", 0)`` or
+    ``("overdue", working days late)``. For stored obligations read on a later day."""
+    if due is None or as_of <= due:
+        return "due", 0
+    return "overdue", england().working_days_between(due, as_of)
+
+
+def as_of_ordinal(as_of: date) -> int:
+    """The ordinal of ``as_of``; ValueError when it lies outside the working-day calendar."""
+    if not (FIRST_DAY <= as_of <= LAST_DAY):
+        raise ValueError(
+            f"the as-of date must be between {FIRST_DAY.isoformat()} and "
+            f"{LAST_DAY.isoformat()}; got {as_of.isoformat()}"
+        )
+    return as_of.toordinal()
+
+
 def compute_obligations(timeline: Timeline, as_of: date) -> list[Obligation]:
     """The obligations a timeline gives rise to, as they stand on ``as_of``.
 
     Sorted by the day each arose, then by due date (duties with no fixed due date last).
     """
     cal = england()
-    as_of_ordinal = as_of.toordinal()
+    as_of_day = as_of_ordinal(as_of)
     horizon = cal.provisional_after_ordinal
     result = []
     for ob in _read_timeline(cal, timeline.edition, timeline.date_of_birth_ordinal, timeline.rows):
-        status, late, counted_to = _status(ob, as_of_ordinal, cal)
+        status, late, counted_to = _status(ob, as_of_day, cal)
         _deadline, source, title = _RULES[(ob.duty, ob.edition)]
         due = ob.due
         result.append(
@@ -403,15 +442,15 @@ def obligations_document(data: object, as_of: date) -> dict[str, Any]:
     provisional bank holidays or on an edition earlier than 2015. Raises
     :class:`~safeguard.statutory.timeline.TimelineError` for a bad timeline.
     """
+    as_of_day = as_of_ordinal(as_of)
     timeline = parse_timeline(data)
     cal = england()
-    as_of_ordinal = as_of.toordinal()
     horizon = cal.provisional_after_ordinal
     iso = _iso
     out = []
     provisional = False
     for ob in _read_timeline(cal, timeline.edition, timeline.date_of_birth_ordinal, timeline.rows):
-        status, late, counted_to = _status(ob, as_of_ordinal, cal)
+        status, late, counted_to = _status(ob, as_of_day, cal)
         due = ob.due
         met_on = ob.met_on
         out.append(

@@ -14,7 +14,7 @@ away anyway, and tests run faster.
 
 PostgreSQL refuses to run as root. Run as root, the cluster belongs to the ``postgres``
 user if there is one, else ``nobody``, and every server program runs through
-``runuser -u USER --``.
+``runuser -u USER --`` (or, where util-linux's runuser is missing, as that user directly).
 
 Plain Python on purpose: no Django import, so a test runner can start the server before
 Django reads its settings.
@@ -34,6 +34,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = ["PostgresNotFound", "ServerPrograms", "find_server_programs", "throwaway_cluster"]
 
@@ -95,6 +96,14 @@ def find_server_programs() -> ServerPrograms:
     )
 
 
+def _runuser() -> str | None:
+    """util-linux's runuser: on PATH, or in /usr/sbin, which a plain user's PATH may lack."""
+    for candidate in (shutil.which("runuser"), "/usr/sbin/runuser", "/sbin/runuser"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -143,10 +152,17 @@ class _Cluster:
 
     def run(self, argv: Sequence[str | os.PathLike[str]]) -> None:
         command = [str(a) for a in argv]
+        as_user: dict[str, Any] = {}
         if self.user is not None:
-            command = ["runuser", "-u", self.user, "--", *command]
+            runuser = _runuser()
+            if runuser:
+                command = [runuser, "-u", self.user, "--", *command]
+            else:
+                entry = pwd.getpwnam(self.user)
+                as_user = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
         result = subprocess.run(  # noqa: S603 - our own arguments, no shell
             command,
+            **as_user,
             cwd=self.root,  # the server's user may not be able to enter our own folder
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,

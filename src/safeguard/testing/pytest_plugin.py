@@ -31,14 +31,14 @@ DATABASE_ENV = "SAFEGUARD_TEST_DATABASE"
 DATABASES = ("sqlite", "postgres")
 
 
-def test_database() -> str:
+def database_under_test() -> str:
     """Which database this run tests: ``sqlite`` (the default) or ``postgres``."""
     return os.environ.get(DATABASE_ENV, "").strip().lower() or "sqlite"
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
-    database = test_database()
+    database = database_under_test()
     if database not in DATABASES:
         raise pytest.UsageError(
             f"{DATABASE_ENV}={os.environ[DATABASE_ENV]!r}: say one of {', '.join(DATABASES)}"
@@ -53,6 +53,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     stack.callback(shutil.rmtree, var, ignore_errors=True)
     (var / "static").mkdir()  # STATIC_ROOT: WhiteNoise warns when it is missing
     os.environ["SAFEGUARD_VAR"] = str(var)
+    os.environ["SAFEGUARD_TESTING"] = "1"  # settings: a fast password hasher
 
     if database == "postgres":
         os.environ["DATABASE_URL"] = stack.enter_context(throwaway_cluster())

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
+
 from safeguard.statutory import (
     EVENT_TYPES,
     Obligation,
@@ -425,13 +427,17 @@ class TimelineForm:
     def check(self) -> Check | None:
         """Ask the engine for the obligations of a valid form.
 
-        None, with an error on the form, when a deadline falls outside the calendar.
+        None, with an error on the form, when the engine cannot count a deadline (one that
+        falls outside its working-day calendar, say).
         """
         if self.timeline is None or self.timeline_data is None or self.as_of is None:
             raise ValueError("check() needs a valid form")
         try:
             obligations = compute_obligations(self.timeline, self.as_of)
             document = obligations_document(self.timeline_data, self.as_of)
+        except TimelineError as err:
+            self._engine_error(err)
+            return None
         except CalendarRangeError:
             self._calendar_error(OUT_OF_CALENDAR.format(last=govuk_date(LAST_DAY)))
             return None
@@ -454,7 +460,7 @@ class KeyDatesForm(TimelineForm):
 
     def __init__(self, data: Mapping[str, str] | None = None, *, today: date) -> None:
         if data is None:
-            as_of = next(q for q in self.questions if q.key == "as-of")
+            as_of = self._question("as-of")
             assert isinstance(as_of, DateQuestion)
             initial = {"edition": EDITION_BY_DATE, **date_values(as_of, today)}
             super().__init__(initial, bound=False)
@@ -491,7 +497,7 @@ class KeyDatesForm(TimelineForm):
                 self.add_error(question.key, FieldError(question.error, question.key))
                 return None
             return raw
-        date_question = next(q for q in self.questions if q.key == question.date_key)
+        date_question = self._question(question.date_key)
         assert isinstance(date_question, DateQuestion)
         date_given = question.date_key in dates or question.date_key in self.errors
         if raw and raw not in valid:
@@ -550,19 +556,31 @@ class KeyDatesForm(TimelineForm):
         ]
 
     def _engine_error(self, err: TimelineError) -> None:
-        # The form writes timelines the engine accepts; should it ever disagree, the
-        # fault is shown on the question that made the event (or the answer with it).
-        key = DATE_OF_BIRTH.key
-        anchor = DATE_OF_BIRTH.part_name("day")
+        # A fault the engine finds (a deadline it cannot count, say) is shown on the
+        # question that made the event, or on the answer that goes with it, in the words
+        # of that question rather than the timeline's event numbers.
+        key, anchor, subject = DATE_OF_BIRTH.key, DATE_OF_BIRTH.part_name("day"), None
         if err.field == "edition":
             key = anchor = "edition"
+            subject = "the edition"
         elif err.event_index is not None and err.event_index < len(self._event_keys):
-            key = self._event_keys[err.event_index]
-            anchor = f"{key}-day"
-            for companion in self._companions(key):
+            date_question = self._question(self._event_keys[err.event_index])
+            assert isinstance(date_question, DateQuestion)
+            key, anchor, subject = (
+                date_question.key, date_question.part_name("day"), date_question.noun
+            )
+            for companion in self._companions(date_question.key):
                 if companion.event_field == err.field:
                     key = anchor = companion.key
-        self.add_error(key, FieldError(_capitalised(str(err)), anchor))
+        elif err.field == "child.date_of_birth":
+            subject = DATE_OF_BIRTH.noun
+        message = f"Safeguard cannot check {subject}: {err.detail}" if subject else _capitalised(
+            str(err)
+        )
+        self.add_error(key, FieldError(message, anchor))
+
+    def _question(self, key: str) -> DateQuestion | ChoiceQuestion:
+        return next(q for q in self.questions if q.key == key)
 
     def _calendar_error(self, message: str) -> None:
         # The latest event is the one whose deadline runs past the calendar.
@@ -584,7 +602,7 @@ class TimelineFileForm(TimelineForm):
     def __init__(
         self,
         data: Mapping[str, str] | None = None,
-        files: Mapping[str, Any] | None = None,
+        files: Mapping[str, UploadedFile[bytes]] | None = None,
         *,
         today: date,
     ) -> None:
@@ -600,7 +618,7 @@ class TimelineFileForm(TimelineForm):
         if document is not None and not self.errors:
             self._parse(document)
 
-    def _read_source(self, upload: Any, text: str) -> object | None:
+    def _read_source(self, upload: UploadedFile[bytes] | None, text: str) -> object | None:
         has_text = bool(text.strip())
         if upload is None and not has_text:
             self.add_error(
@@ -621,23 +639,23 @@ class TimelineFileForm(TimelineForm):
             return self._read_upload(upload)
         return self._load(text, "The pasted timeline")
 
-    def _read_upload(self, upload: Any) -> object | None:
-        def fail(message: str) -> None:
-            self.add_error(self.FILE, FieldError(message, self.FILE))
-
-        if upload.size == 0:
-            return fail("The selected file is empty")
-        if upload.size > MAX_FILE_BYTES:
-            return fail("The selected file must be smaller than 5MB")
-        try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return fail("The selected file must be a JSON file")
-        return self._load(text, "The selected file")
+    def _read_upload(self, upload: UploadedFile[bytes]) -> object | None:
+        problem = None
+        if not upload.size:
+            problem = "The selected file is empty"
+        elif upload.size > MAX_FILE_BYTES:
+            problem = "The selected file must be smaller than 5MB"
+        else:
+            try:
+                return self._load(upload.read().decode("utf-8-sig"), "The selected file")
+            except UnicodeDecodeError:
+                problem = "The selected file must be a JSON file"
+        self.add_error(self.FILE, FieldError(problem, self.FILE))
+        return None
 
     def _load(self, text: str, what: str) -> object | None:
         try:
-            return json.loads(text)
+            document: object = json.loads(text)
         except json.JSONDecodeError as exc:
             self.add_error(
                 self.source_key,
@@ -648,6 +666,7 @@ class TimelineFileForm(TimelineForm):
                 ),
             )
             return None
+        return document
 
     def _engine_error(self, err: TimelineError) -> None:
         self.add_error(
