@@ -132,9 +132,12 @@ lint() {
     run_stage "ruff check" "$uv" run --no-sync ruff check --output-format concise .
     run_stage "lint-imports (the statutory engine imports no Django)" \
         "$uv" run --no-sync lint-imports
-    run_stage "mypy (strict on safeguard.statutory)" \
+    run_stage "mypy (strict: safeguard.statutory, safeguard.testing)" \
         "$uv" run --no-sync mypy src/safeguard/statutory src/safeguard/testing
     run_stage "uv lock --check (uv.lock matches pyproject.toml)" "$uv" lock --check
+    run_stage "makemigrations --check (every model change has its migration)" \
+        env SAFEGUARD_VAR="$(mktemp -d)" "$uv" run --no-sync safeguard manage makemigrations \
+        --check --dry-run
 }
 
 pytest_pass() {  # pytest_pass NAME DATABASE PYTEST-ARGS...

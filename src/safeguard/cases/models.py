@@ -85,7 +85,10 @@ class Involvement(models.Model):
     until = models.DateField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["agency", "until"]), models.Index(fields=["staff", "until"])]
+        indexes = [
+            models.Index(fields=["agency", "until"]),
+            models.Index(fields=["staff", "until"]),
+        ]
 
 
 class Obligation(models.Model):

@@ -60,7 +60,8 @@ def _named_on(staff: Staff) -> Q:
     return (
         Q(allocated_worker=staff)
         | Q(allocated_worker__manager=staff)
-        | Q(Exists(Involvement.objects.filter(case=OuterRef("pk"), staff=staff, until__isnull=True)))
+        | Q(Exists(Involvement.objects.filter(case=OuterRef("pk"), staff=staff,
+                                             until__isnull=True)))
     )
 
 

@@ -96,8 +96,8 @@ def chronology(case: Case) -> list[ChronologyItem]:
     for p2 in ChildInNeedPlan.objects.filter(case=case):
         add(ChronologyItem(p2.started_on, "Child in need plan started", la, "", "cin_plan"))
     for n in MovedInNotice.objects.filter(case=case):
-        add(ChronologyItem(n.notified_on, "Notified that the child moved in", n.from_local_authority,
-                           "", "moved_in"))
+        add(ChronologyItem(n.notified_on, "Notified that the child moved in",
+                           n.from_local_authority, "", "moved_in"))
     for rh in ReturnHome.objects.filter(case=case):
         add(ChronologyItem(rh.returned_on, "Returned home from care", la,
                            "Planned" if rh.planned else "Unplanned", "return_home"))

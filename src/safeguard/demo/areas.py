@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-
 from functools import cache
 
 from django.contrib.auth import get_user_model

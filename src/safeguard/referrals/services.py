@@ -112,7 +112,9 @@ def referral_decide(
     if not reasons.strip():
         errors["reasons"] = "Enter the reasons for the decision"
     if decided_on < referral.received_on:
-        errors["decided_on"] = "Decision date must be on or after the date the referral was received"
+        errors["decided_on"] = (
+            "Decision date must be on or after the date the referral was received"
+        )
     elif decided_on > today():
         errors["decided_on"] = "Decision date must be today or in the past"
     if not family_informed and not family_not_informed_reason.strip():

@@ -39,5 +39,9 @@ def environment(**options: Any) -> Environment:
     options.setdefault("trim_blocks", True)
     options.setdefault("lstrip_blocks", True)
     env = Environment(autoescape=True, **options)
-    env.globals.update(static=static, url=url)
+    from safeguard.core.dates import format_date
+    from safeguard.core.forms import govuk_params
+
+    env.globals.update(static=static, url=url, govuk_params=govuk_params)
+    env.filters["govuk_date"] = format_date
     return env
