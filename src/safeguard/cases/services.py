@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
@@ -17,12 +20,36 @@ from safeguard.people.models import Person
 from safeguard.statutory import compute_obligations, parse_timeline
 
 
+_deferred: ContextVar[dict[int, Case] | None] = ContextVar("deferred_recompute", default=None)
+
+
+@contextmanager
+def obligations_recomputed_at_end() -> Iterator[None]:
+    """Within this block, services note which cases changed and their obligations are
+    recomputed once each at the end (for bulk work such as building the demo data)."""
+    if _deferred.get() is not None:
+        yield
+        return
+    token = _deferred.set({})
+    try:
+        yield
+        pending = _deferred.get() or {}
+    finally:
+        _deferred.reset(token)
+    for case in pending.values():
+        recompute_obligations(case)
+
+
 def recompute_obligations(case: Case, *, as_of: date | None = None) -> list[Obligation]:
     """Ask the statutory engine what the case's timeline now gives rise to, and store it.
 
     Called by every service that changes a record of the case, and by pages that show a case
     whose obligations were computed on an earlier day.
     """
+    pending = _deferred.get()
+    if pending is not None and as_of is None:
+        pending[case.pk] = case
+        return []
     as_of = as_of or today()
     computed = compute_obligations(parse_timeline(case_timeline(case)), as_of)
     rows = [
