@@ -158,3 +158,29 @@ def test_the_installed_command_runs() -> None:
     result = subprocess.run([str(exe), "obligations", "--help"], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0 and "--as-of" in result.stdout
+
+
+def test_a_long_jsonl_is_shared_between_processes_with_the_same_answer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import safeguard.cli as cli
+
+    path = tmp_path / "caseload.jsonl"
+    path.write_text("".join(json.dumps(t) + "\n" for t in [LATE, ALLEGATION] * 30))
+    code, serial, _ = run(capsys, str(path), "--as-of", "2027-01-04")
+    assert code == 0
+    monkeypatch.setattr(cli, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(cli, "CHUNK", 7)
+    code, parallel, _ = run(capsys, str(path), "--as-of", "2027-01-04")
+    assert code == 0 and parallel == serial and len(parallel.splitlines()) == 60
+    bad = [LATE] * 40 + [{"events": [{"type": "nope", "date": "2026-01-01"}]}] + [LATE] * 5
+    path.write_text("".join(json.dumps(t) + "\n" for t in bad))
+    code, out, err = run(capsys, str(path), "--as-of", "2027-01-04")
+    assert code == 1 and out == "" and "caseload.jsonl line 41: event 0" in err
+
+
+def test_an_empty_file_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "t.json"
+    path.write_text("  \n")
+    code, out, err = run(capsys, str(path))
+    assert code == 1 and out == "" and "t.json: empty" in err

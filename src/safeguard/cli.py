@@ -14,7 +14,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -73,65 +73,106 @@ def _as_of(value: str) -> date:
     return day
 
 
-def _timelines(path: str) -> Iterator[tuple[str, Any]]:
-    """(where, JSON value) for each timeline in ``path``; ``-`` is standard input."""
+def _read(path: str) -> tuple[str, bytes]:
+    """(the name to report, the bytes) of ``path``; ``-`` is standard input."""
     if path == "-":
-        raw = sys.stdin.buffer.read()
-        name = "standard input"
-    else:
-        try:
-            raw = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise BadInput(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise BadInput(f"{path}: is a folder, not a timeline file") from None
-        except OSError as exc:
-            raise BadInput(f"{path}: cannot be read ({exc.strerror})") from None
-        name = path
-    if path.endswith(".jsonl"):
-        lines = raw.split(b"\n")
-        if lines and not lines[-1].strip():
-            lines.pop()  # the newline that ends the last line
-        for number, line in enumerate(lines, start=1):
-            where = f"{name} line {number}"
-            if not line.strip():
-                yield where, BadInput(f"{where}: empty line; each line must hold one timeline")
-                continue
-            try:
-                yield where, _load_json(line)
-            except (ValueError, UnicodeDecodeError) as exc:
-                yield where, BadInput(f"{where}: {_describe_json_error(exc)}")
-    else:
-        try:
-            yield name, _load_json(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            yield name, BadInput(f"{name}: {_describe_json_error(exc)}")
+        return "standard input", sys.stdin.buffer.read()
+    try:
+        return path, Path(path).read_bytes()
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise BadInput(f"{path}: is a folder, not a timeline file") from None
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def _check(
+    where: str, raw: bytes, as_of: date, indent: int | None, *, line: bool = False
+) -> tuple[str | None, str | None]:
+    """(the output document, None) or (None, the error) for one timeline's bytes."""
+    from safeguard.statutory import TimelineError, obligations_document
+
+    if not raw.strip():
+        if line:
+            return None, f"{where}: empty line; each line must hold one timeline"
+        return None, f"{where}: empty; it must hold a timeline as JSON"
+    try:
+        value = _load_json(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        return None, f"{where}: {_describe_json_error(exc)}"
+    try:
+        return json.dumps(obligations_document(value, as_of), indent=indent), None
+    except TimelineError as exc:
+        return None, f"{where}: {exc}"
+
+
+def _check_lines(job: tuple[str, int, list[bytes], date]) -> tuple[list[str], list[str]]:
+    """Check consecutive lines of a .jsonl file: (outputs, errors). Outputs stop being kept
+    at the first error, since nothing will be printed."""
+    name, first, lines, as_of = job
+    out: list[str] = []
+    errors: list[str] = []
+    for number, line in enumerate(lines, start=first):
+        document, error = _check(f"{name} line {number}", line, as_of, None, line=True)
+        if error is not None:
+            errors.append(error)
+        elif not errors:
+            out.append(document)  # type: ignore[arg-type]
+    return out, errors
+
+
+#: A .jsonl this long is shared between processes, one per core, in chunks of this size.
+PARALLEL_FROM = 20_000
+CHUNK = 5_000
+
+
+def _check_jsonl(name: str, raw: bytes, as_of: date) -> tuple[list[str], list[str]]:
+    lines = raw.split(b"\n")
+    if lines and not lines[-1].strip():
+        lines.pop()  # the newline that ends the last line
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if len(lines) < PARALLEL_FROM or cores < 2 or not hasattr(os, "fork"):
+        return _check_lines((name, 1, lines, as_of))
+    import multiprocessing
+
+    from safeguard.statutory.calendar import england
+
+    england()  # built once here, shared with the workers by fork
+    jobs = [(name, i + 1, lines[i:i + CHUNK], as_of) for i in range(0, len(lines), CHUNK)]
+    out: list[str] = []
+    errors: list[str] = []
+    with multiprocessing.get_context("fork").Pool(min(cores, 4)) as pool:
+        for chunk_out, chunk_errors in pool.imap(_check_lines, jobs):
+            errors.extend(chunk_errors)
+            if not errors:
+                out.extend(chunk_out)
+    return out, errors
 
 
 def cmd_obligations(args: argparse.Namespace) -> int:
-    from safeguard.statutory import TimelineError, obligations_document
-
     as_of: date = args.as_of or today_in_england()
     files: list[str] = args.files
     one_document = len(files) == 1 and not files[0].endswith(".jsonl")
-    dumps = json.dumps
     out: list[str] = []
     errors: list[str] = []
     for path in files:
         try:
-            for where, value in _timelines(path):
-                if isinstance(value, BadInput):
-                    errors.append(str(value))
-                    continue
-                try:
-                    document = obligations_document(value, as_of)
-                except TimelineError as exc:
-                    errors.append(f"{where}: {exc}")
-                    continue
-                if not errors:
-                    out.append(dumps(document, indent=2) if one_document else dumps(document))
+            name, raw = _read(path)
         except BadInput as exc:
             errors.append(str(exc))
+            continue
+        if path.endswith(".jsonl"):
+            file_out, file_errors = _check_jsonl(name, raw, as_of)
+            errors.extend(file_errors)
+            if not errors:
+                out.extend(file_out)
+        else:
+            document, error = _check(name, raw, as_of, 2 if one_document else None)
+            if error is not None:
+                errors.append(error)
+            elif not errors:
+                out.append(document)  # type: ignore[arg-type]
     if errors:
         for message in errors[:MAX_ERRORS_SHOWN]:
             print(f"safeguard obligations: {message}", file=sys.stderr)

@@ -19,7 +19,6 @@ from safeguard.core.services import Context, Invalid, audit, check_version
 from safeguard.people.models import Person
 from safeguard.statutory import compute_obligations, parse_timeline
 
-
 _deferred: ContextVar[dict[int, Case] | None] = ContextVar("deferred_recompute", default=None)
 
 

@@ -199,13 +199,11 @@ class _Reader:
             waiting.clear()
 
     def plan_ends(self, day: int) -> None:
+        """The plan ending meets the oldest open ``cpp.end-at-18`` (like any meeting event)
+        and closes every conference and core group duty of the plan still open."""
+        self.meet(END_AT_18, day)
         for duty in PLAN_DUTIES:
             self.close(duty, day)
-        waiting = self.open.get(END_AT_18)
-        if waiting:
-            for ob in waiting:
-                ob.met_on = day
-            waiting.clear()
 
     def plan_starts(self, day: int) -> None:
         self.raise_duty(CORE_GROUP, day)
