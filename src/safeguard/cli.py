@@ -232,6 +232,40 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    _django()
+    from safeguard.core.audit import chain_head, verify_chain
+
+    if args.audit_command == "head":
+        text = json.dumps(chain_head(), indent=2)
+        if args.output:
+            Path(args.output).write_text(text + "\n")
+            print(f"The head of the audit trail was written to {args.output}.")
+        else:
+            print(text)
+        return 0
+    head = None
+    if args.head:
+        try:
+            head = json.loads(Path(args.head).read_text())
+        except (OSError, ValueError) as exc:
+            print(f"safeguard audit verify: cannot read the head file {args.head}: {exc}",
+                  file=sys.stderr)
+            return 2
+        if not isinstance(head, dict) or "id" not in head or "hash" not in head:
+            print(f"safeguard audit verify: {args.head} is not a head written by "
+                  "'safeguard audit head'", file=sys.stderr)
+            return 2
+    verdict = verify_chain(head=head)
+    if verdict.ok:
+        print(f"The audit trail is whole: {verdict.checked} entries checked; head entry "
+              f"{verdict.head_id}, hash {verdict.head_hash}.")
+        return 0
+    print(f"The audit trail is broken: {verdict.problem}. {verdict.checked} entries before "
+          "it were checked and are whole.", file=sys.stderr)
+    return 1
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -278,6 +312,17 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "demo":
             p.add_argument("--no-serve", action="store_true", help="set up, then stop")
         p.set_defaults(func=func)
+
+    audit = sub.add_parser("audit", help="check or export the audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    verify = audit_sub.add_parser(
+        "verify", help="check the hash chain; exits 1 naming the first broken entry")
+    verify.add_argument("--head", metavar="FILE",
+                        help="a head written earlier by 'safeguard audit head', kept outside")
+    head = audit_sub.add_parser(
+        "head", help="print the head of the chain, to keep outside the application")
+    head.add_argument("--output", metavar="FILE", help="write it to FILE instead")
+    audit.set_defaults(func=cmd_audit)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
