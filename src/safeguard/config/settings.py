@@ -67,6 +67,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "safeguard.core.middleware.SessionTimeoutMiddleware",
+    "safeguard.core.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "safeguard.config.urls"
@@ -135,7 +138,42 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# ---- hardening (OWASP ASVS L2) ------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind a TLS-terminating proxy in production: SAFEGUARD_HTTPS=1 turns on HSTS and secure
+# cookies (the embedded demo serves plain HTTP on 127.0.0.1).
+if os.environ.get("SAFEGUARD_HTTPS") == "1":
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SAFEGUARD_SESSION_IDLE_MINUTES = int(os.environ.get("SAFEGUARD_SESSION_IDLE_MINUTES", "30"))
+SAFEGUARD_SESSION_ABSOLUTE_HOURS = int(os.environ.get("SAFEGUARD_SESSION_ABSOLUTE_HOURS", "10"))
+SESSION_COOKIE_AGE = SAFEGUARD_SESSION_ABSOLUTE_HOURS * 3600
+
+# Content-Security-Policy: our own origin only. The GOV.UK template's one inline script (the
+# js-enabled switch) is allowed by its hash; the API's Swagger page (ninja's own inline
+# start-up script) is excluded.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
