@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "safeguard.earlyhelp",
     "safeguard.assessments",
     "safeguard.protection",
+    "safeguard.sharing",
     "safeguard.web",
 ]
 
