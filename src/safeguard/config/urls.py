@@ -8,5 +8,6 @@ urlpatterns = [
     path("assessments/", include("safeguard.assessments.urls")),
     path("early-help/", include("safeguard.earlyhelp.urls")),
     path("people/", include("safeguard.people.urls")),
+    path("sharing/", include("safeguard.sharing.urls")),
     path("", include("safeguard.web.urls")),
 ]
