@@ -11,11 +11,17 @@
 # GOV.UK Frontend is © Crown copyright, released under the MIT licence:
 # https://github.com/alphagov/govuk-frontend/blob/main/LICENSE.txt
 #
-# Only what pages need is kept: the minified CSS and ES module, the fonts, the
-# favicons and the web app manifest. The precompiled CSS refers to its fonts and images
-# at the site root (/assets/...); the paths are made relative to the stylesheet so
-# they resolve under STATIC_URL. The sourceMappingURL comments are dropped because the
-# source maps are not vendored.
+# Only what pages need is kept: the minified CSS and ES module, the favicons and the web
+# app manifest. The precompiled CSS refers to its images at the site root (/assets/...);
+# the paths are made relative to the stylesheet so they resolve under STATIC_URL. The
+# sourceMappingURL comments are dropped because the source maps are not vendored.
+#
+# The GDS Transport typeface is GOV.UK's brand and may be used only on GOV.UK-hosted
+# services; Safeguard is run by local authorities. So the CSS is made as GOV.UK Frontend's
+# own Sass settings would make it for a service not on GOV.UK ($govuk-font-family: arial,
+# sans-serif; $govuk-include-default-font-face: false): its @font-face rules are removed,
+# "GDS Transport" is dropped from every font stack (leaving Arial), and the font files are
+# not vendored.
 set -euo pipefail
 
 VERSION="${1:-6.3.0}"
@@ -28,13 +34,14 @@ trap 'rm -rf "$WORK"' EXIT
 SRC="$WORK/package/dist/govuk"
 
 rm -rf "$DEST"
-mkdir -p "$DEST/assets/fonts" "$DEST/assets/images"
+mkdir -p "$DEST/assets/images"
 
 sed -e 's#url(/assets/#url(assets/#g' -e 's#/\*\# sourceMappingURL=[^*]*\*/##' \
+    -e 's#@font-face{[^}]*}##g' -e 's#font-family:GDS Transport,#font-family:#g' \
+    -e 's#/\*! Copyright (c) 2011 by Margaret Calvert[^*]*\*/##' \
     "$SRC/govuk-frontend.min.css" >"$DEST/govuk-frontend.min.css"
 sed -e 's#//\# sourceMappingURL=.*$##' "$SRC/govuk-frontend.min.js" >"$DEST/govuk-frontend.min.js"
 
-cp "$SRC"/assets/fonts/*.woff2 "$SRC"/assets/fonts/*.woff "$DEST/assets/fonts/"
 for image in favicon.ico favicon.svg govuk-crest.svg govuk-icon-180.png govuk-icon-192.png \
              govuk-icon-512.png govuk-icon-mask.svg; do
     cp "$SRC/assets/images/$image" "$DEST/assets/images/"
@@ -45,6 +52,10 @@ find "$DEST" -type d -exec chmod 755 {} + && find "$DEST" -type f -exec chmod 64
 
 if grep -q 'url(/assets/' "$DEST/govuk-frontend.min.css"; then
     echo "vendor-govuk-frontend: absolute asset paths remain in the CSS" >&2
+    exit 1
+fi
+if grep -q 'GDS Transport' "$DEST/govuk-frontend.min.css"; then
+    echo "vendor-govuk-frontend: the GDS Transport typeface remains in the CSS" >&2
     exit 1
 fi
 echo "GOV.UK Frontend $VERSION vendored into ${DEST#"$ROOT"/}"

@@ -52,7 +52,7 @@ def test_demo_sets_up_sqlite_under_safeguard_var(tmp_path: Path) -> None:
     var = tmp_path / "var"
     for _run in range(2):  # and a second run, on the database the first one made, too
         done = subprocess.run(
-            _safeguard("demo", "--no-serve"),
+            _safeguard("demo", "--no-serve", "--no-data"),  # the data: tests/demo
             env=_environment(var),
             capture_output=True,
             text=True,

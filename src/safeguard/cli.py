@@ -1,7 +1,8 @@
 """The ``safeguard`` command.
 
     safeguard obligations TIMELINE.json... [--as-of YYYY-MM-DD]
-    safeguard demo [--host H] [--port P] [--no-serve]
+    safeguard demo [--host H] [--port P] [--no-serve] [--no-data] [--scale N] [--seed N]
+    safeguard export-timelines DIR
     safeguard serve [--host H] [--port P] [--threads N]
     safeguard manage ARGS...          (Django's management commands)
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -21,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
+DEMO_SEED = 2026  # safeguard.demo.build.DEFAULT_SEED (kept here: no Django at start-up)
 MAX_ERRORS_SHOWN = 20
 
 
@@ -71,6 +74,16 @@ def _as_of(value: str) -> date:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"--as-of: {exc}") from None
     return day
+
+
+def _scale(value: str) -> float:
+    try:
+        scale = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--scale must be a number; got {value!r}") from None
+    if not 0 < scale <= 100:
+        raise argparse.ArgumentTypeError("--scale must be more than 0 and at most 100")
+    return scale
 
 
 def _read(path: str) -> tuple[str, bytes]:
@@ -226,9 +239,76 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("Setting up the database …", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     print("The database is ready.", flush=True)
+    from safeguard.demo.build import build_demo, print_personas, print_volumes
+
+    if not args.no_data:
+        print(f"Building the demo data: two local authorities with a year of activity each "
+              f"(scale {args.scale:g}, seed {args.seed}) …", flush=True)
+        reports = build_demo(scale=args.scale, seed=args.seed)
+        if any(r.built for r in reports):
+            print_volumes()
+        refused = sum(sum(r.refused.values()) for r in reports)
+        print("The demo data is ready." if not refused else
+              f"The demo data is ready, without {refused:,} steps the services refused.",
+              flush=True)
+    print_personas()
     if args.no_serve:
         return 0
     _serve(args.host, args.port, args.threads)
+    return 0
+
+
+#: A case reference safe to use as a file name (the references Safeguard makes: 901-000123).
+_SAFE_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+EXPORT_BATCH = 500
+
+
+def cmd_export_timelines(args: argparse.Namespace) -> int:
+    _django()
+    from django.db import transaction
+
+    from safeguard.cases.models import Case
+    from safeguard.cases.timeline import case_timeline
+    from safeguard.core.services import Context, audit
+
+    directory = Path(args.directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"safeguard export-timelines: cannot make the folder {directory}: "
+              f"{exc.strerror}", file=sys.stderr)
+        return 2
+    context = Context(source="command", reason="export-timelines")
+    cases = Case.objects.select_related("child").order_by("reference")
+    written = 0
+    batch: list[Case] = []
+
+    def flush() -> None:
+        nonlocal written
+        # The export is recorded in the audit trail before the files are written: a failed
+        # write may leave an entry for an export that did not finish, never the reverse.
+        with transaction.atomic():
+            for case in batch:
+                audit(actor=None, action="export", obj=case, case_id=case.pk,
+                      detail={"format": "timeline"}, context=context)
+        for case in batch:
+            text = json.dumps(case_timeline(case), indent=2)
+            (directory / f"{case.reference}.json").write_text(text + "\n", encoding="utf-8")
+            written += 1
+        batch.clear()
+
+    for case in cases.iterator(chunk_size=EXPORT_BATCH):
+        if not _SAFE_REFERENCE.fullmatch(case.reference):
+            print(f"safeguard export-timelines: case {case.pk} has a reference that cannot be "
+                  "a file name; it was left out", file=sys.stderr)
+            continue
+        batch.append(case)
+        if len(batch) >= EXPORT_BATCH:
+            flush()
+    if batch:
+        flush()
+    print(f"Wrote the timelines of {written:,} cases to {directory}/ "
+          f"(one <case reference>.json each).", flush=True)
     return 0
 
 
@@ -311,7 +391,30 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--threads", type=int, default=8)
         if name == "demo":
             p.add_argument("--no-serve", action="store_true", help="set up, then stop")
+            p.add_argument("--no-data", action="store_true",
+                           help="set up the database only: no demo areas, people or cases")
+            p.add_argument("--scale", type=_scale, default=1.0, metavar="N",
+                           help="how much activity: 1 (the default) is an average English "
+                                "local authority's year; 10 is ten times that")
+            p.add_argument("--seed", type=int, default=DEMO_SEED, metavar="N",
+                           help=f"the seed of the synthetic data (default {DEMO_SEED}): the "
+                                "same seed, scale and day give the same data")
         p.set_defaults(func=func)
+
+    export = sub.add_parser(
+        "export-timelines",
+        help="write each case's timeline as DIR/<case reference>.json",
+        description=(
+            "Write the timeline of every case (shared/design/timeline-format.md) to "
+            "DIR/<case reference>.json, named by the case reference people see (such as "
+            "901-000123), so anyone can check the stored obligations with 'safeguard "
+            "obligations DIR/*.json'. Reads all cases; each export is recorded in the audit "
+            "trail."
+        ),
+    )
+    export.add_argument("directory", metavar="DIR", help="the folder to write to (made if "
+                                                          "missing)")
+    export.set_defaults(func=cmd_export_timelines)
 
     audit = sub.add_parser("audit", help="check or export the audit trail")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")

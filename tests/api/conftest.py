@@ -1,6 +1,5 @@
-"""Fixtures for the API's tests: the OpenAPI document and a check against its schemas.
-
-None of these tests needs the database: the API asks the statutory engine only.
+"""Fixtures for the API's tests: the OpenAPI document, a check against its schemas, and a
+signed-in caller (every operation asks for sign-in: a personal API token here).
 """
 
 from __future__ import annotations
@@ -20,6 +19,22 @@ def openapi_document() -> dict[str, Any]:
     assert response.status_code == 200
     document: dict[str, Any] = response.json()
     return document
+
+
+@pytest.fixture
+def api_headers(db: None) -> dict[str, str]:
+    """``Authorization: Bearer <token>`` of a signed-in person (a user with no case access)."""
+    from django.contrib.auth import get_user_model
+
+    from safeguard.api.auth import issue_token
+
+    user = get_user_model().objects.create_user("api-tester", password=None)
+    return {"Authorization": f"Bearer {issue_token(user=user, name='tests')}"}
+
+
+@pytest.fixture
+def signed_client(api_headers: dict[str, str]) -> Client:
+    return Client(headers=api_headers)
 
 
 @pytest.fixture(scope="session")

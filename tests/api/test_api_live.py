@@ -10,28 +10,29 @@ from typing import Any
 from .helpers import EXAMPLES, PROBLEM_JSON, load_example, without_source
 
 
-def _post(url: str, body: bytes, content_type: str) -> Any:
+def _post(url: str, body: bytes, content_type: str, headers: dict[str, str]) -> Any:
     request = urllib.request.Request(
-        url, data=body, method="POST", headers={"Content-Type": content_type}
+        url, data=body, method="POST", headers={"Content-Type": content_type, **headers}
     )
     return urllib.request.urlopen(request, timeout=30)
 
 
-def test_obligations_over_http(live_server: Any) -> None:
+def test_obligations_over_http(live_server: Any, api_headers: dict[str, str]) -> None:
     example = load_example(EXAMPLES[0])
     url = f"{live_server.url}/api/v1/obligations?as_of={example['as_of']}"
-    with _post(url, json.dumps(example["timeline"]).encode(), "application/json") as response:
+    with _post(url, json.dumps(example["timeline"]).encode(), "application/json",
+               api_headers) as response:
         assert response.status == 200
         assert response.headers["Content-Type"] == "application/json"
         body = json.loads(response.read())
     assert without_source(body) == example["expected"]
 
 
-def test_a_problem_over_http(live_server: Any) -> None:
+def test_a_problem_over_http(live_server: Any, api_headers: dict[str, str]) -> None:
     url = f"{live_server.url}/api/v1/obligations"
     body = json.dumps({"events": [{"type": "referral_received", "date": "2025-02-30"}]})
     try:
-        _post(url, body.encode(), "application/json")
+        _post(url, body.encode(), "application/json", api_headers)
     except urllib.error.HTTPError as err:
         assert err.code == 400
         assert err.headers["Content-Type"] == PROBLEM_JSON

@@ -15,8 +15,8 @@ from .helpers import EXAMPLES, load_example, post_timeline, without_source
 
 
 @pytest.fixture
-def client() -> Client:
-    return Client()
+def client(signed_client: Client) -> Client:
+    return signed_client
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -106,7 +106,33 @@ def test_case_data_is_never_cached(client: Client) -> None:
     assert response["Cache-Control"] == "no-store"
 
 
-def test_no_csrf_token_is_needed(client: Client) -> None:
-    strict = Client(enforce_csrf_checks=True)
+def test_no_csrf_token_is_needed(api_headers: dict[str, str]) -> None:
+    strict = Client(enforce_csrf_checks=True, headers=api_headers)
     response = post_timeline(strict, REFERRAL, query="?as_of=2025-06-30")
+    assert response.status_code == 200
+
+
+def test_sign_in_is_needed() -> None:
+    response = post_timeline(Client(), REFERRAL, query="?as_of=2025-06-30")
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert response.json()["type"] == "/api/v1/problems/sign-in-required"
+
+
+def test_a_revoked_or_unknown_token_is_refused(signed_client: Client) -> None:
+    unknown = Client(headers={"Authorization": "Bearer sg_not-a-token"})
+    assert post_timeline(unknown, REFERRAL).status_code == 401
+
+
+def test_a_signed_in_browser_session_needs_its_csrf_token(db: None) -> None:
+    from django.contrib.auth import get_user_model
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(get_user_model().objects.create_user("browser-user"))
+    assert post_timeline(browser, REFERRAL).status_code == 403
+    browser.get("/check-timeline")  # the page sets the CSRF cookie
+    token = browser.cookies["csrftoken"].value
+    response = browser.post("/api/v1/obligations", data='{"events": []}',
+                            content_type="application/json", headers={"X-CSRFToken": token})
     assert response.status_code == 200

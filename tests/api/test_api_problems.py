@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest
 from django.test import Client, override_settings
 from django.urls import path
@@ -23,8 +24,8 @@ VALID: dict[str, Any] = {"events": [{"type": "referral_received", "date": "2025-
 
 
 @pytest.fixture
-def client() -> Client:
-    return Client()
+def client(signed_client: Client) -> Client:
+    return signed_client
 
 
 def problem(response: Any, status: int, slug: str, check_schema: Check) -> dict[str, Any]:
@@ -282,8 +283,16 @@ def _throwaway_api() -> NinjaAPI:
     return api
 
 
+def _open_to_all(urls: Any) -> Any:
+    """The throwaway API's patterns, each exempt from sign-in (it has no auth of its own)."""
+    patterns, app, namespace = urls
+    for pattern in patterns:
+        pattern.callback = login_not_required(pattern.callback)
+    return patterns, app, namespace
+
+
 class ThrowawayUrls:
-    urlpatterns = [path("t/", _throwaway_api().urls)]
+    urlpatterns = [path("t/", _open_to_all(_throwaway_api().urls))]
 
 
 @pytest.fixture

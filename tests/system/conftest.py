@@ -91,3 +91,18 @@ def assert_accessible():
         assert results.violations_count == 0, f"{what}: {results.generate_report()}"
 
     return check
+
+
+@pytest.fixture
+def sign_in():
+    """``sign_in(page, username, password)``: through the sign-in page, as a person would."""
+
+    def do(page, username: str, password: str) -> None:
+        page.goto("/sign-in")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("#sign-in")
+        page.wait_for_load_state()
+        assert page.title() != "Error: Sign in – Safeguard", "sign-in failed"
+
+    return do

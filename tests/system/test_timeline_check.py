@@ -9,6 +9,15 @@ import pytest
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = "/tmp"
+URL = "/check-timeline"
+
+
+@pytest.fixture
+def page(page, sign_in, django_user_model):
+    """A signed-in person's page: every page asks for sign-in."""
+    django_user_model.objects.create_user("checker", password="a-long-test-password")
+    sign_in(page, "checker", "a-long-test-password")
+    return page
 
 
 def fill_date(page, key: str, day: str, month: str, year: str) -> None:
@@ -25,7 +34,7 @@ def result_rows(page) -> list[list[str]]:
 
 
 def test_key_dates_of_a_late_decision_and_an_overdue_assessment(page, assert_accessible):
-    page.goto("/")
+    page.goto(URL)
     assert page.title() == "Check a case timeline – Safeguard"
     assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
     assert_accessible(page, "empty page")
@@ -34,7 +43,8 @@ def test_key_dates_of_a_late_decision_and_an_overdue_assessment(page, assert_acc
     fill_date(page, "referral-decision", "2", "9", "2026")
     page.get_by_label("Assessment", exact=True).check()
     fill_date(page, "as-of", "23", "11", "2026")
-    page.click("#check-dates")
+    with page.expect_navigation():
+        page.click("#check-dates")
 
     assert page.title() == "Check a case timeline – Safeguard"
     assert page.inner_text("#results-summary") == "1 overdue, 1 late"
@@ -60,10 +70,11 @@ def test_key_dates_of_a_late_decision_and_an_overdue_assessment(page, assert_acc
 
 
 def test_bad_dates_show_the_error_summary_which_leads_to_the_field(page, assert_accessible):
-    page.goto("/")
+    page.goto(URL)
     fill_date(page, "referral-received", "31", "2", "2026")
     fill_date(page, "initial-conference", "16", "", "2026")
-    page.click("#check-dates")
+    with page.expect_navigation():
+        page.click("#check-dates")
 
     assert page.title() == "Error: Check a case timeline – Safeguard"
     summary = page.locator(".govuk-error-summary")
@@ -97,14 +108,15 @@ def test_upload_a_timeline_file(page, assert_accessible):
             {"type": "referral_decision", "date": "2026-09-02", "outcome": "assessment"},
         ]
     }
-    page.goto("/")
+    page.goto(URL)
     page.set_input_files(
         "#timeline-file",
         files=[{"name": "timeline.json", "mimeType": "application/json",
                 "buffer": json.dumps(timeline).encode()}],
     )
     fill_date(page, "file-as-of", "23", "11", "2026")
-    page.click("#check-file")
+    with page.expect_navigation():
+        page.click("#check-file")
     assert [row[2] for row in result_rows(page)] == ["Overdue", "Late"]
 
     bad = {"events": [{"type": "referral_decision", "date": "2026-09-02"}]}
@@ -113,7 +125,8 @@ def test_upload_a_timeline_file(page, assert_accessible):
         files=[{"name": "bad.json", "mimeType": "application/json",
                 "buffer": json.dumps(bad).encode()}],
     )
-    page.click("#check-file")
+    with page.expect_navigation():
+        page.click("#check-file")
     assert page.title().startswith("Error: ")
     link = page.locator(".govuk-error-summary a")
     assert link.inner_text().startswith("Event 0 (referral_decision), field 'outcome'")

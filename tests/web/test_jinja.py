@@ -25,7 +25,7 @@ def test_the_govuk_frontend_macros_load_under_their_documented_prefix():
 def test_static_and_url_globals():
     template = env().from_string("{{ static('govuk-frontend/govuk-frontend.min.css') }} "
                                  "{{ url('timeline-check') }}")
-    assert template.render() == "/static/govuk-frontend/govuk-frontend.min.css /"
+    assert template.render() == "/static/govuk-frontend/govuk-frontend.min.css /check-timeline"
 
 
 def test_the_apps_templates_come_first():

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from safeguard.statutory import obligations_document
 
-URL = "/"
+URL = "/check-timeline"
 
 LATE_DECISION = {
     "form": "dates",
@@ -90,8 +90,17 @@ def title(html: str) -> str:
 
 
 @pytest.fixture
-def client() -> Client:
-    return Client(enforce_csrf_checks=False)
+def client(db, django_user_model) -> Client:
+    """A signed-in person's browser: every page asks for sign-in."""
+    signed_in = Client(enforce_csrf_checks=False)
+    signed_in.force_login(django_user_model.objects.create_user("checker"))
+    return signed_in
+
+
+def test_sign_in_is_needed(db):
+    response = Client().get(URL)
+    assert response.status_code == 302
+    assert response["Location"] == "/sign-in?next=/check-timeline"
 
 
 def test_the_url_is_named():
@@ -114,8 +123,10 @@ def test_get_shows_the_empty_forms(client):
     # GOV.UK Frontend, started from a module file rather than an inline script.
     assert 'href="/static/govuk-frontend/govuk-frontend.min.css"' in html
     assert '<script type="module" src="/static/safeguard/init-govuk-frontend.mjs">' in html
-    assert 'href="/static/govuk-frontend/assets/images/favicon.ico"' in html
+    assert 'href="/static/safeguard/favicon.svg"' in html
     assert "govuk-service-navigation" in html and "Safeguard" in html
+    # Not on GOV.UK: no GOV.UK header, crown or typeface.
+    assert "govuk-header" not in html and "govuk-logo" not in html
     assert "govuk-phase-banner" in html and "govuk-footer" in html
 
 
@@ -130,9 +141,7 @@ def test_the_static_assets_are_served(client):
     for path in (
         "/static/govuk-frontend/govuk-frontend.min.css",
         "/static/govuk-frontend/govuk-frontend.min.js",
-        "/static/govuk-frontend/assets/fonts/light-94a07e06a1-v2.woff2",
-        "/static/govuk-frontend/assets/images/govuk-crest.svg",
-        "/static/govuk-frontend/assets/manifest.json",
+        "/static/safeguard/favicon.svg",
         "/static/safeguard/init-govuk-frontend.mjs",
         "/static/safeguard/safeguard.css",
     ):
@@ -285,9 +294,18 @@ def test_other_methods_are_refused(client):
     assert client.put(URL).status_code == 405
 
 
-def test_csrf_is_enforced():
-    response = Client(enforce_csrf_checks=True).post(URL, LATE_DECISION)
+def test_csrf_is_enforced(db, django_user_model):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(django_user_model.objects.create_user("strict"))
+    response = strict.post(URL, LATE_DECISION)
     assert response.status_code == 403
+
+
+def test_the_stylesheet_uses_arial_not_the_gov_uk_typeface(client):
+    response = client.get("/static/govuk-frontend/govuk-frontend.min.css")
+    css = b"".join(response.streaming_content).decode()
+    assert "GDS Transport" not in css and "@font-face" not in css
+    assert "font-family:arial,sans-serif" in css
 
 
 def test_a_deadline_the_engine_cannot_count_is_shown_on_the_pasted_timeline(client):

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
+from safeguard.api.auth import signed_in
 from safeguard.api.inputs import date_parameter, json_body, require_json, today_in_london
 from safeguard.api.openapi import OBLIGATIONS_OPENAPI
 from safeguard.api.problems import (
@@ -66,6 +67,7 @@ def _add_routers() -> None:
     """Each app's part of the API, calling the same services as its pages."""
     from safeguard.assessments.api import router as assessments
     from safeguard.cases.api import router as cases
+    from safeguard.cases.api import work_router as work
     from safeguard.earlyhelp.api import router as earlyhelp
     from safeguard.people.api import router as people
     from safeguard.protection.api import router as protection
@@ -77,6 +79,7 @@ def _add_routers() -> None:
     api.add_router("/assessments", assessments)
     api.add_router("/early-help", earlyhelp)
     api.add_router("/people", people)
+    api.add_router("/work", work)
 
 
 _add_routers()
@@ -99,6 +102,7 @@ def json_response(document: dict[str, Any]) -> HttpResponse:
     ),
     tags=["obligations"],
     openapi_extra=OBLIGATIONS_OPENAPI,
+    auth=signed_in,
 )
 def obligations(request: HttpRequest) -> HttpResponse:
     require_json(request)

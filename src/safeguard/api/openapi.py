@@ -137,6 +137,7 @@ OBLIGATIONS_OPENAPI: Final[dict[str, Any]] = {
                 {"max_bytes": 5242880},
             ),
         ),
+        401: problem_response("Not signed in: no valid API token or session."),
         415: problem_response(
             "The body is not sent as application/json.",
             (
@@ -148,3 +149,22 @@ OBLIGATIONS_OPENAPI: Final[dict[str, Any]] = {
         500: problem_response("Something went wrong on the server."),
     },
 }
+
+
+#: What each status means when an operation answers it with a problem document.
+_SERVICE_ERRORS: Final[dict[int, str]] = {
+    400: "The request or its values are not valid (`invalid-request`, or `invalid-fields` "
+         "with `errors` mapping each field to what is wrong). Nothing was changed.",
+    401: "Not signed in: no valid API token or session.",
+    403: "The signed-in person's role does not allow this.",
+    404: "No such record, or the signed-in person may not see it (the same answer either "
+         "way, so nobody learns of a case they may not see).",
+    409: "Someone else changed the record since the `version` given. Nothing was changed.",
+}
+
+
+def error_responses(*statuses: int) -> dict[str, Any]:
+    """``openapi_extra`` for an operation of case data: its error responses as problem
+    documents, e.g. ``openapi_extra=error_responses(400, 401, 404, 409)``."""
+    return {"responses": {status: problem_response(_SERVICE_ERRORS[status])
+                          for status in statuses}}

@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
+from safeguard.core.services import EditConflict, Invalid, NotAllowed, ServiceError
 from safeguard.statutory import TimelineError
 from safeguard.statutory.calendar import CalendarRangeError
 
@@ -99,6 +100,36 @@ UNSUPPORTED_MEDIA_TYPE: Final = ProblemType(
     "Unsupported media type",
     "The body must be sent as `application/json` (UTF-8).",
 )
+SIGN_IN_REQUIRED: Final = ProblemType(
+    "sign-in-required",
+    401,
+    "Sign in required",
+    "The API answers only people who are signed in: send a personal API token as "
+    "`Authorization: Bearer <token>`, or call it from a signed-in browser session (with "
+    "the CSRF token for changes).",
+)
+FORBIDDEN: Final = ProblemType(
+    "forbidden",
+    403,
+    "Not allowed",
+    "The signed-in person's role does not allow this operation.",
+)
+INVALID_FIELDS: Final = ProblemType(
+    "invalid-fields",
+    400,
+    "Some answers are not valid",
+    "The request was read, but some of its values break the rules of the record. `errors` "
+    "maps each field at fault (dotted for a nested field, e.g. `child.nhs_number`) to what "
+    "is wrong with it. Nothing was changed.",
+)
+EDIT_CONFLICT: Final = ProblemType(
+    "edit-conflict",
+    409,
+    "Someone else changed this record",
+    "The change was made against an older version of the record (`version`): someone else "
+    "changed it since. Nothing was changed. Read the record again (`current_version` is the "
+    "version now) and make the change again if it is still needed.",
+)
 SERVER_ERROR: Final = ProblemType(
     "server-error",
     500,
@@ -114,7 +145,11 @@ PROBLEM_TYPES: Final[dict[str, ProblemType]] = {
         INVALID_TIMELINE,
         INVALID_PARAMETER,
         INVALID_REQUEST,
+        INVALID_FIELDS,
+        SIGN_IN_REQUIRED,
+        FORBIDDEN,
         NOT_FOUND,
+        EDIT_CONFLICT,
         METHOD_NOT_ALLOWED,
         CONTENT_TOO_LARGE,
         UNSUPPORTED_MEDIA_TYPE,
@@ -128,6 +163,8 @@ _TYPE_BY_STATUS: Final[dict[int, ProblemType]] = {
     p.status: p
     for p in (
         INVALID_REQUEST,
+        SIGN_IN_REQUIRED,
+        FORBIDDEN,
         NOT_FOUND,
         METHOD_NOT_ALLOWED,
         CONTENT_TOO_LARGE,
@@ -210,6 +247,26 @@ def server_error() -> Problem:
     return Problem(SERVER_ERROR, "Something went wrong on the server. It has been logged.")
 
 
+def service_problem(err: ServiceError, *, forbidden: bool = False) -> Problem:
+    """A service's error as a problem document.
+
+    :class:`Invalid` is a 400 whose ``errors`` maps each field to its message;
+    :class:`EditConflict` a 409 with the record's ``current_version``; :class:`NotAllowed`
+    and :class:`NotFound` a 404 with the same words whether or not the record exists, so
+    nobody learns of a case they may not see (``forbidden=True`` makes it a 403, for an
+    operation that names no record, such as making a referral).
+    """
+    if isinstance(err, Invalid):
+        errors = dict(err.errors)
+        first = next(iter(errors.items()), ("", "is not valid"))
+        return Problem(INVALID_FIELDS, _sentence(f"{first[1]} ({first[0]})"), errors=errors)
+    if isinstance(err, EditConflict):
+        return Problem(EDIT_CONFLICT, str(err), current_version=err.current_version)
+    if isinstance(err, NotAllowed) and forbidden:
+        return Problem(FORBIDDEN, _sentence(str(err)))
+    return Problem(NOT_FOUND, _sentence(str(err) or "Not found"))
+
+
 def timeline_problem(err: TimelineError) -> Problem:
     """The engine's complaint about a timeline, with where it lies."""
     return Problem(
@@ -262,6 +319,10 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     def on_problem(request: HttpRequest, exc: Problem) -> HttpResponse:
         return exc.response()
 
+    @api.exception_handler(ServiceError)
+    def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+        return service_problem(exc).response()
+
     @api.exception_handler(ValidationError)
     def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = _validation_errors(list(exc.errors))
@@ -288,7 +349,14 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             "status": exc.status_code,
             "detail": _sentence(exc.message),
         }
-        return problem_response(document)
+        headers = {}
+        if exc.status_code == 401:
+            document["detail"] = (
+                "Sign in to use the API: send a personal API token as 'Authorization: "
+                "Bearer <token>', or call it from a signed-in browser session."
+            )
+            headers["WWW-Authenticate"] = 'Bearer realm="Safeguard API"'
+        return problem_response(document, headers=headers)
 
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -227,17 +227,32 @@ def problem_schemas() -> dict[str, Any]:
                 "column": {"type": "integer", "minimum": 1},
                 "max_bytes": {"type": "integer", "minimum": 0},
                 "errors": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "detail": {"type": "string"},
-                            "pointer": {"type": "string"},
-                            "parameter": {"type": "string"},
-                            "in": {"type": "string"},
+                    "description": (
+                        "For `invalid-request`, a list of faults each with a `pointer` or "
+                        "`parameter`; for `invalid-fields`, an object mapping each field at "
+                        "fault to what is wrong with it."
+                    ),
+                    "oneOf": [
+                        {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "detail": {"type": "string"},
+                                    "pointer": {"type": "string"},
+                                    "parameter": {"type": "string"},
+                                    "in": {"type": "string"},
+                                },
+                                "required": ["detail"],
+                            },
                         },
-                        "required": ["detail"],
-                    },
+                        {"type": "object", "additionalProperties": {"type": "string"}},
+                    ],
+                },
+                "current_version": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "For `edit-conflict`: the record's version now.",
                 },
             },
             "required": ["type", "title", "status", "detail"],

@@ -7,6 +7,7 @@ problem rather than the site's HTML page.
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, path, re_path
 
 from safeguard.api.api import api
@@ -24,11 +25,14 @@ def _ninja_patterns() -> list[URLPattern | URLResolver]:
             pattern.callback = safe_methods_only(pattern.callback)
         else:
             pattern.callback = problem_on_405(pattern.callback)
+        # The API checks sign-in itself (``auth=signed_in`` on each router and operation)
+        # and answers a 401 problem document, never the sign-in page's redirect.
+        pattern.callback = login_not_required(pattern.callback)
     return patterns
 
 
 urlpatterns = [
     path("", (_ninja_patterns(), "ninja", api.urls_namespace)),
-    path("problems/<slug:slug>", problem_type, name="api-problem-type"),
-    re_path(r"^", unknown_route, name="api-unknown-route"),
+    path("problems/<slug:slug>", login_not_required(problem_type), name="api-problem-type"),
+    re_path(r"^", login_not_required(unknown_route), name="api-unknown-route"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from safeguard.agencies.models import Staff
+from safeguard.agencies.models import Agency, Staff
 from safeguard.cases.models import Case
 from safeguard.core.models import Record
 from safeguard.referrals.models import Referral
@@ -36,6 +36,11 @@ ASSESSMENT_FACTORS = [
     ("21", "No factors identified"), ("22A", "Female genital mutilation"),
     ("23A", "Abuse linked to faith or belief"), ("24A", "Child criminal exploitation"),
 ]
+
+
+#: The census code that may only be used alone.
+NO_FACTORS = "21"
+FACTOR_LABELS = dict(ASSESSMENT_FACTORS)
 
 
 class AssessmentKind(models.TextChoices):
@@ -74,20 +79,80 @@ class Assessment(Record):
     )
     authorised_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="+")
+    authorised_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_on"]
 
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_on is not None
+
+    def factor_labels(self) -> list[str]:
+        return [f"{FACTOR_LABELS.get(code, code)} ({code})" for code in self.factors]
+
+
+class CinPlanEndReason(models.TextChoices):
+    NEEDS_MET = "needs_met", "The child's needs have been met"
+    CHILD_PROTECTION = "child_protection", "The child became the subject of a child protection plan"
+    LOOKED_AFTER = "looked_after", "The child became looked after"
+    EARLY_HELP = "early_help", "Stepped down to early help"
+    MOVED = "moved", "The child moved to another local authority"
+    OTHER = "other", "Another reason"
+
 
 class ChildInNeedPlan(Record):
+    """A plan of action after an assessment (WT2018 1.64-1.67): services and actions, by whom
+    and for what purpose, with measurable outcomes for the child (``outcome_rows``) and
+    review points agreed with the family and the other practitioners."""
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="cin_plans")
     assessment = models.ForeignKey(Assessment, null=True, blank=True, on_delete=models.SET_NULL)
     started_on = models.DateField()
-    outcomes = models.TextField()
+    outcomes = models.TextField(
+        help_text="The plan in summary: services and actions, by whom and for what purpose"
+    )
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="+",
+                                      help_text="The agencies taking part in the plan")
+    next_review_on = models.DateField(null=True, blank=True,
+                                      help_text="The review point agreed (WT2018 1.66)")
     ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=CinPlanEndReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_on is None
+
+
+class ChildInNeedPlanOutcome(models.Model):
+    """One measurable outcome for the child (WT2018 1.65)."""
+
+    plan = models.ForeignKey(ChildInNeedPlan, on_delete=models.CASCADE,
+                             related_name="outcome_rows")
+    outcome = models.TextField(help_text="What will be better for the child")
+    measure = models.TextField(help_text="How everyone will know it has been achieved")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", help_text="The agency leading on it")
+    target_on = models.DateField(null=True, blank=True)
+    added_on = models.DateField()
+
+    class Meta:
+        ordering = ["id"]
 
 
 class ChildInNeedPlanReview(Record):
     plan = models.ForeignKey(ChildInNeedPlan, on_delete=models.CASCADE, related_name="reviews")
     held_on = models.DateField()
     progress = models.TextField()
+    sufficient_progress = models.BooleanField(
+        null=True, blank=True,
+        help_text="Is the progress sufficient and sustained for the child? (WT2018 1.66)")
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="+",
+                                      help_text="The agencies that took part in the review")
+    next_review_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]

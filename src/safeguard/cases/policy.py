@@ -37,12 +37,22 @@ ACTIONS: dict[str, frozenset[str]] = {
     "record_conference": frozenset({Role.CONFERENCE_CHAIR, Role.SOCIAL_WORKER,
                                     Role.TEAM_MANAGER}),
     "allocate": frozenset({Role.TEAM_MANAGER}),
+    "record_core_group": frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER}),
+    "request_conference": frozenset(),  # partner agencies only (PARTNER_ACTIONS)
 }
 #: Roles of partner agencies that may make a referral to children's social care.
 PARTNER_REFERRERS = frozenset({
     Role.POLICE_OFFICER, Role.HEALTH_PRACTITIONER, Role.DESIGNATED_SAFEGUARDING_LEAD,
     Role.EARLY_HELP_PRACTITIONER,
 })
+#: Actions staff of partner agencies may take on a case their agency is involved in (the
+#: service may ask more: a core group meeting, that the agency is in the plan's core group).
+PARTNER_ACTIONS: dict[str, frozenset[str]] = {
+    # WT2018, Outcome of section 47 enquiries: others may ask the LA to convene a conference.
+    "request_conference": frozenset({Role.POLICE_OFFICER, Role.HEALTH_PRACTITIONER,
+                                     Role.DESIGNATED_SAFEGUARDING_LEAD}),
+    "record_core_group": PARTNER_REFERRERS,
+}
 
 
 def staff_of(user: Any) -> Staff | None:
@@ -95,6 +105,8 @@ def may(user: Any, action: str, case: Case | None = None, *, local_authority_id:
     roles = ACTIONS.get(action)
     if roles is None:
         raise ValueError(f"unknown action {action!r}")
+    if not staff.in_social_care and staff.role in PARTNER_ACTIONS.get(action, ()):
+        return case is not None and can_view_case(user, case)
     if not staff.in_social_care or staff.role not in roles:
         return False
     la = case.local_authority_id if case is not None else local_authority_id

@@ -42,7 +42,7 @@ class ChronologyItem:
 
 def chronology(case: Case) -> list[ChronologyItem]:
     """Every recorded event of the case in date order, with the agency it came from."""
-    from safeguard.assessments.models import Assessment, ChildInNeedPlan
+    from safeguard.assessments.models import Assessment, ChildInNeedPlan, ChildInNeedPlanReview
     from safeguard.protection.models import (
         ChildProtectionPlan,
         Conference,
@@ -65,6 +65,9 @@ def chronology(case: Case) -> list[ChronologyItem]:
     for d in ReferralDecision.objects.filter(referral__case=case):
         add(ChronologyItem(d.decided_on, f"Referral decision: {d.get_outcome_display()}", la,
                            "", "decision"))
+        if d.authorised_on:
+            add(ChronologyItem(d.authorised_on, "Referral decision authorised", la, "",
+                               "decision"))
     for ip in ImmediateProtection.objects.filter(case=case).select_related("acting_agency"):
         add(ChronologyItem(ip.taken_on, ip.get_kind_display(), ip.acting_agency.name, "",
                            "immediate_protection"))
@@ -85,16 +88,30 @@ def chronology(case: Case) -> list[ChronologyItem]:
         add(ChronologyItem(e.outcome_on, "Section 47 enquiry outcome", la,  # type: ignore[arg-type]
                            "Concerns substantiated" if e.substantiated
                            else "Concerns not substantiated", "s47"))
+    for e in Section47Enquiry.objects.filter(
+            case=case, conference_requested_on__isnull=False).select_related(
+            "conference_requested_by"):
+        add(ChronologyItem(e.conference_requested_on,  # type: ignore[arg-type]
+                           "Conference requested by another agency",
+                           e.conference_requested_by.name if e.conference_requested_by else la,
+                           "", "s47"))
     for c in Conference.objects.filter(case=case):
         add(ChronologyItem(c.held_on, c.get_kind_display(), la, c.get_category_display()
                            if c.category else "", "conference"))
     for m in CoreGroupMeeting.objects.filter(plan__case=case):
         add(ChronologyItem(m.held_on, "Core group meeting", la, "", "core_group"))
+    for p in ChildProtectionPlan.objects.filter(case=case):
+        add(ChronologyItem(p.started_on, "Child protection plan started", la,
+                           p.get_category_display() if p.category else "", "plan"))
     for p in ChildProtectionPlan.objects.filter(case=case, ended_on__isnull=False):
         add(ChronologyItem(p.ended_on, "Child protection plan ended", la,  # type: ignore[arg-type]
                            p.get_end_reason_display(), "plan"))
     for p2 in ChildInNeedPlan.objects.filter(case=case):
         add(ChronologyItem(p2.started_on, "Child in need plan started", la, "", "cin_plan"))
+        if p2.ended_on:
+            add(ChronologyItem(p2.ended_on, "Child in need plan ended", la, "", "cin_plan"))
+    for review in ChildInNeedPlanReview.objects.filter(plan__case=case):
+        add(ChronologyItem(review.held_on, "Child in need plan review", la, "", "cin_plan"))
     for n in MovedInNotice.objects.filter(case=case):
         add(ChronologyItem(n.notified_on, "Notified that the child moved in",
                            n.from_local_authority, "", "moved_in"))
@@ -136,3 +153,191 @@ def work_items(actor: Any, *, scope: str = "mine", within_days: int = 7) -> list
         status, late = open_obligation_status(ob.due, day)
         items.append(WorkItem(ob, ob.case, status, late))
     return items
+
+
+# ---- lists and the case page -------------------------------------------------------------
+
+
+def case_list(actor: Any, *, limit: int | None = None, offset: int = 0,
+              open_only: bool = False) -> list[Case]:
+    """The cases the acting person may see, most recently opened first."""
+    cases = cases_visible_to(actor).select_related(
+        "child", "local_authority", "team", "allocated_worker__user").order_by(
+        "-opened_on", "-id")
+    if open_only:
+        cases = cases.filter(closed_on__isnull=True)
+    if limit is not None:
+        return list(cases[offset:offset + limit])
+    return list(cases[offset:])
+
+
+def case_count(actor: Any, *, open_only: bool = False) -> int:
+    cases = cases_visible_to(actor)
+    if open_only:
+        cases = cases.filter(closed_on__isnull=True)
+    return cases.count()
+
+
+@dataclass(frozen=True)
+class FamilyMember:
+    """Someone in the child's household or related to them (WT2018 1.53: siblings are
+    always considered)."""
+
+    person: Any
+    relationship: str
+    in_household: bool
+    parental_responsibility: bool
+    sibling: bool
+    case_id: int | None  # the person's own case here, when the acting person may see it
+
+
+_SIBLINGS = {"sibling", "half_sibling"}
+
+
+def family_of(actor: Any, case: Case) -> list[FamilyMember]:
+    """The child's household members and relationships, siblings first (call after
+    :func:`case_for`)."""
+    from safeguard.people.models import HouseholdMember, Relationship
+
+    child = case.child
+    households = HouseholdMember.objects.filter(person=child, until__isnull=True).values_list(
+        "household_id", flat=True)
+    in_household = {
+        m.person_id: m.person
+        for m in HouseholdMember.objects.filter(household_id__in=list(households),
+                                                until__isnull=True)
+        .exclude(person=child).select_related("person")
+    }
+    related: dict[int, tuple[Any, str, bool]] = {}
+    for r in Relationship.objects.filter(child=child).select_related("person"):
+        related[r.person_id] = (r.person, r.kind, r.has_parental_responsibility)
+    for r in Relationship.objects.filter(person=child).select_related("child"):
+        # The child is the ``kind`` of another child: a sibling is a sibling both ways.
+        if r.child_id not in related:
+            kind = r.kind if r.kind in _SIBLINGS else "other"
+            related[r.child_id] = (r.child, kind, False)
+    people: dict[int, Any] = {**in_household, **{pk: v[0] for pk, v in related.items()}}
+    own_cases = dict(
+        cases_visible_to(actor).filter(child_id__in=list(people), closed_on__isnull=True)
+        .values_list("child_id", "pk"))
+    labels = dict(_relationship_labels())
+    members = []
+    for pk, person in people.items():
+        kind, pr = (related[pk][1], related[pk][2]) if pk in related else ("", False)
+        sibling = kind in _SIBLINGS or (not kind and person.is_child)
+        label = labels.get(kind, "") if kind else (
+            "Child in the household" if person.is_child else "Adult in the household")
+        members.append(FamilyMember(person, label, pk in in_household, pr, sibling,
+                                    own_cases.get(pk)))
+    members.sort(key=lambda m: (not m.sibling, not m.person.is_child, m.person.family_name,
+                                m.person.given_name))
+    return members
+
+
+def _relationship_labels() -> list[tuple[str, str]]:
+    from safeguard.people.models import RelationshipKind
+
+    return [(str(v), str(label)) for v, label in RelationshipKind.choices]
+
+
+def involvements_of(case: Case) -> list[Any]:
+    """The agencies and practitioners involved in the case now."""
+    from safeguard.cases.models import Involvement
+
+    return list(
+        Involvement.objects.filter(case=case, until__isnull=True)
+        .select_related("agency", "staff__user").order_by("agency__name", "kind", "since"))
+
+
+@dataclass(frozen=True)
+class OpenPlan:
+    kind: str
+    started_on: date
+    detail: str
+    url_name: str  # where the plan is read, when that page exists
+    url_arg: int
+
+
+def open_plans(case: Case) -> list[OpenPlan]:
+    """The child's plans in force: child protection, child in need, early help."""
+    from safeguard.assessments.models import ChildInNeedPlan
+    from safeguard.earlyhelp.models import EarlyHelpPlan
+    from safeguard.protection.models import ChildProtectionPlan
+
+    plans = [
+        OpenPlan("Child protection plan", p.started_on,
+                 f"Category: {p.get_category_display()}" if p.category else "",
+                 "protection:plan-detail", p.pk)
+        for p in ChildProtectionPlan.objects.filter(case=case, ended_on__isnull=True)
+    ]
+    plans += [
+        OpenPlan("Child in need plan", p.started_on, "", "assessments:cin-plan-detail", p.pk)
+        for p in ChildInNeedPlan.objects.filter(case=case, ended_on__isnull=True)
+    ]
+    plans += [
+        OpenPlan("Early help plan", p.started_on, "", "earlyhelp:assessment-detail",
+                 p.assessment_id)
+        for p in EarlyHelpPlan.objects.filter(assessment__child=case.child,
+                                              ended_on__isnull=True)
+    ]
+    return sorted(plans, key=lambda p: p.started_on)
+
+
+def case_referrals(case: Case) -> list[Any]:
+    """The case's referrals, newest first, each with its decision (or None)."""
+    from safeguard.referrals.models import Referral
+    from safeguard.referrals.selectors import with_decisions
+
+    return with_decisions(Referral.objects.filter(case=case).order_by("-received_on", "-id"))
+
+
+def allocatable_workers(case: Case) -> list[Any]:
+    """Social workers (and managers) of the case's local authority, active, by name."""
+    from safeguard.agencies.models import Role, Staff
+
+    return list(
+        Staff.objects.filter(agency=case.local_authority, active=True,
+                             role__in=[Role.SOCIAL_WORKER, Role.TEAM_MANAGER])
+        .select_related("user", "team").order_by("user__last_name", "user__first_name"))
+
+
+def local_authority_teams(case: Case) -> list[Any]:
+    from safeguard.agencies.models import Team
+
+    return list(Team.objects.filter(agency=case.local_authority).order_by("name"))
+
+
+# ---- my work and my team -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkGroups:
+    overdue: list[WorkItem]
+    due_today: list[WorkItem]
+    due_this_week: list[WorkItem]
+    today: date
+
+    @property
+    def count(self) -> int:
+        return len(self.overdue) + len(self.due_today) + len(self.due_this_week)
+
+    def by_worker(self) -> list[tuple[str, list[WorkItem]]]:
+        """Every item, grouped by the allocated worker (unallocated last)."""
+        groups: dict[str, list[WorkItem]] = {}
+        for item in [*self.overdue, *self.due_today, *self.due_this_week]:
+            worker = item.case.allocated_worker
+            groups.setdefault(worker.name if worker else "", []).append(item)
+        return sorted(groups.items(), key=lambda kv: (kv[0] == "", kv[0]))
+
+
+def work_groups(actor: Any, *, scope: str = "mine") -> WorkGroups:
+    """The acting person's (or their team's) open duties: overdue, due today, and due in the
+    rest of this week (the next 7 days), each most urgent first."""
+    day = today()
+    items = work_items(actor, scope=scope, within_days=7)
+    overdue = [i for i in items if i.status == "overdue"]
+    overdue.sort(key=lambda i: (-i.working_days_late, i.obligation.due or day))
+    due_today = [i for i in items if i.status != "overdue" and i.obligation.due == day]
+    later = [i for i in items if i.status != "overdue" and i.obligation.due
+             and i.obligation.due > day]
+    return WorkGroups(overdue, due_today, later, day)

@@ -66,6 +66,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page asks for sign-in, except views marked @login_not_required (the sign-in
+    # page; the API, which answers 401 problem documents itself). Static files are served
+    # by WhiteNoise above and never reach it.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -74,6 +78,11 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "safeguard.config.urls"
+
+# Sign-in: local accounts with GOV.UK-styled pages (safeguard.web.signin).
+LOGIN_URL = "sign-in"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "sign-in"
 WSGI_APPLICATION = "safeguard.config.wsgi.application"
 
 TEMPLATES = [

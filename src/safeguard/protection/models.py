@@ -32,6 +32,13 @@ class StrategyDiscussion(Record):
     s47_initiated = models.BooleanField("section 47 enquiries initiated")
     criminal_investigation = models.BooleanField()
     decisions = models.TextField()
+    convened_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    immediate_protection = models.ForeignKey(
+        ImmediateProtection, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="strategy_discussions",
+        help_text="The immediate protective action this discussion followed, if any",
+    )
 
     class Meta:
         ordering = ["held_on", "id"]
@@ -64,6 +71,16 @@ class Section47Enquiry(Record):
     started_on = models.DateField()
     outcome_on = models.DateField(null=True, blank=True)
     substantiated = models.BooleanField(null=True, blank=True)
+    conference_decision = models.BooleanField(
+        null=True, blank=True,
+        help_text="The local authority decided to convene an initial child protection conference",
+    )
+    outcome_notes = models.TextField(blank=True)
+    outcome_recorded_by = models.ForeignKey(Staff, null=True, blank=True,
+                                            on_delete=models.SET_NULL, related_name="+")
+    conference_requested_on = models.DateField(null=True, blank=True)
+    conference_requested_by_staff = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     conference_requested_by = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text="Another agency asking for a conference the local authority decided against",
@@ -103,6 +120,14 @@ class Conference(Record):
     lead_social_worker = models.ForeignKey(Staff, null=True, blank=True,
                                            on_delete=models.SET_NULL, related_name="+")
     summary = models.TextField(blank=True)
+    plan = models.ForeignKey(
+        "ChildProtectionPlan", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="reviews", help_text="Review: the plan under review",
+    )
+    moved_in_notice = models.ForeignKey(
+        "MovedInNotice", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="conferences", help_text="Transfer-in: the notice of the move",
+    )
 
     class Meta:
         ordering = ["held_on", "id"]
@@ -114,6 +139,7 @@ class ConferenceInvitee(models.Model):
     staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, blank=True)
     attended = models.BooleanField(default=False)
     report_submitted = models.BooleanField(default=False)
 
@@ -132,6 +158,8 @@ class ChildProtectionPlan(Record):
                                       related_name="plan_started")
     started_on = models.DateField()
     category = models.CharField(max_length=3, choices=AbuseCategory.choices)
+    lead_social_worker = models.ForeignKey(Staff, null=True, blank=True,
+                                           on_delete=models.SET_NULL, related_name="+")
     outcomes = models.TextField(blank=True)
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=30, choices=PlanEndReason.choices, blank=True)
@@ -154,8 +182,12 @@ class PlanAction(models.Model):
     plan = models.ForeignKey(ChildProtectionPlan, on_delete=models.CASCADE, related_name="actions")
     action = models.TextField()
     owner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    owner = models.CharField(max_length=200, blank=True)
     due_on = models.DateField(null=True, blank=True)
     done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
 
 
 class CoreGroupMember(models.Model):
@@ -165,6 +197,7 @@ class CoreGroupMember(models.Model):
     staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, blank=True)
 
 
 class CoreGroupMeeting(Record):
@@ -172,6 +205,9 @@ class CoreGroupMeeting(Record):
                              related_name="core_group_meetings")
     held_on = models.DateField()
     notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["held_on", "id"]
 
 
 class PlanEndNotification(models.Model):
@@ -183,6 +219,12 @@ class PlanEndNotification(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     notified_on = models.DateField()
 
+    class Meta:
+        ordering = ["agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "agency"], name="one_end_notice_per_agency")
+        ]
+
 
 class MovedInNotice(Record):
     """Notice that a child on another local authority's plan has moved into this area."""
@@ -190,6 +232,11 @@ class MovedInNotice(Record):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="moved_in_notices")
     notified_on = models.DateField()
     from_local_authority = models.CharField(max_length=200)
+    moved_on = models.DateField(null=True, blank=True)
+    plan_started_on = models.DateField(
+        null=True, blank=True, help_text="When the other local authority's plan started")
+    category = models.CharField(max_length=3, choices=AbuseCategory.choices, blank=True)
+    notes = models.TextField(blank=True)
 
 
 class ReturnHome(Record):
@@ -198,5 +245,9 @@ class ReturnHome(Record):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="returns_home")
     returned_on = models.DateField()
     planned = models.BooleanField()
+    immediate_concerns = models.BooleanField(
+        null=True, blank=True,
+        help_text="Unplanned: are there immediate concerns about the child's safety?",
+    )
     assessment = models.TextField()
     support_plan = models.TextField()

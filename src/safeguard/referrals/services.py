@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from safeguard.agencies.models import Agency, AgencyKind, Role
 from safeguard.cases.models import InvolvementKind
@@ -19,10 +20,26 @@ from safeguard.referrals.models import REFERRAL_SOURCES, Outcome, Referral, Refe
 
 _SOURCES = {code for code, _ in REFERRAL_SOURCES}
 
+#: The census referral source of a referral a partner agency's practitioner makes.
+_SOURCE_BY_AGENCY = {
+    AgencyKind.SCHOOL: "2A", AgencyKind.EARLY_YEARS: "2B", AgencyKind.GP_PRACTICE: "3A",
+    AgencyKind.HEALTH_TRUST: "3F", AgencyKind.ICB: "3F", AgencyKind.CCG: "3F",
+    AgencyKind.POLICE: "6", AgencyKind.PROBATION: "7", AgencyKind.LOCAL_AUTHORITY: "5B",
+    AgencyKind.OTHER: "8",
+}
+
+
+def source_for(staff: Any) -> str:
+    """The referral source code (DfE CIN census) of a referral made by ``staff`` of a
+    partner agency: an early help practitioner's is early help (5D); otherwise by agency."""
+    if staff.role == Role.EARLY_HELP_PRACTITIONER:
+        return "5D"
+    return _SOURCE_BY_AGENCY.get(staff.agency.kind, "8")
+
 
 @transaction.atomic
 def referral_create(
-    *, actor: Any, received_on: date, source: str, concerns: str,
+    *, actor: Any, received_on: date | None = None, source: str = "", concerns: str,
     child: dict[str, Any], referrer_agency_id: int | None = None, referrer_name: str = "",
     referrer_contact: str = "", local_authority_id: int | None = None,
     context: Context | None = None,
@@ -31,7 +48,8 @@ def referral_create(
 
     Front door staff record referrals for their own local authority; staff of partner
     agencies (police, health, schools, early help) make referrals to the local authority of
-    their area, as the referrer. ``child`` holds ``given_name``, ``family_name``,
+    their area, as the referrer: their referral is received today, and its source is their
+    agency's (:func:`source_for`) unless given. ``child`` holds ``given_name``, ``family_name``,
     ``date_of_birth`` (or ``expected_date_of_birth``), and optionally ``sex``,
     ``nhs_number``, ``upn``, ``address``, ``postcode``.
     """
@@ -45,16 +63,24 @@ def referral_create(
     if staff.in_social_care:
         require(actor, "record_referral", local_authority_id=staff.agency_id)
         la = staff.agency
-        referrer = Agency.objects.filter(pk=referrer_agency_id).first() if referrer_agency_id \
-            else None
+        # A partner agency of the area: naming it makes the case visible to its staff.
+        referrer = Agency.objects.filter(
+            Q(area_id=la.pk) | Q(pk=la.pk), pk=referrer_agency_id).first() \
+            if referrer_agency_id else None
         if referrer_agency_id and referrer is None:
-            errors["referrer_agency"] = "Choose the agency that made the referral"
+            errors["referrer_agency"] = (
+                "Choose the agency that made the referral from the agencies of your area")
     else:
         la = staff.agency.area  # type: ignore[assignment]
         referrer = staff.agency
         referrer_name = referrer_name or staff.name
+        source = source or source_for(staff)
+        received_on = received_on or today()
         if la is None:
             raise NotAllowed("Your agency is not linked to a local authority area.")
+    if received_on is None:
+        errors["received_on"] = "Enter the date the referral was received"
+        received_on = today()
     if local_authority_id is not None and local_authority_id != la.pk:
         errors["local_authority"] = "You can only refer to your own local authority"
     if source not in _SOURCES:

@@ -16,6 +16,7 @@ from typing import Any
 from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import BaseLoader, ChoiceLoader, Environment, PackageLoader, PrefixLoader
+from markupsafe import Markup, escape
 
 GOVUK_FRONTEND_PREFIX = "govuk_frontend_jinja"
 
@@ -30,6 +31,11 @@ def url(viewname: str, *args: Any, **kwargs: Any) -> str:
     return reverse(viewname, args=args or None, kwargs=kwargs or None)
 
 
+def multiline(text: str | None) -> Markup:
+    """Text a person typed over several lines, escaped, its line breaks kept (``<br>``)."""
+    return Markup("<br>\n").join(escape(text or "").splitlines())
+
+
 def environment(**options: Any) -> Environment:
     """Build the environment: the apps' templates first, then the GOV.UK macros."""
     app_loader = options.pop("loader", None)
@@ -41,7 +47,10 @@ def environment(**options: Any) -> Environment:
     env = Environment(autoescape=True, **options)
     from safeguard.core.dates import format_date
     from safeguard.core.forms import govuk_params
+    from safeguard.web.navigation import navigation, optional_url
 
-    env.globals.update(static=static, url=url, govuk_params=govuk_params)
+    env.globals.update(static=static, url=url, govuk_params=govuk_params,
+                       navigation=navigation, optional_url=optional_url)
     env.filters["govuk_date"] = format_date
+    env.filters["multiline"] = multiline
     return env

@@ -5,11 +5,23 @@ from __future__ import annotations
 
 import json
 
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from safeguard.cases.policy import may, staff_of
+from safeguard.cases.selectors import case_list
+from safeguard.referrals.selectors import referrals_made_by_my_agency
+
+from .accounts import SignInForm
 from .components import GovukFields
 from .forms import KeyDatesForm, TimelineFileForm, TimelineForm, date_values
 from .presenters import present_results
@@ -66,3 +78,57 @@ def _download(document: dict[str, object], as_of: str) -> JsonResponse:
     response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="obligations-{as_of}.json"'
     return response
+
+
+# ---- signing in and out, and the home page ---------------------------------------------------
+
+
+@login_not_required
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Sign in with a local account; then on to the page asked for (``next``), or home."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = ""
+    if request.user.is_authenticated and request.method != "POST":
+        return redirect(next_url or "home")
+    form = SignInForm(request.POST if request.method == "POST" else None, request=request)
+    if request.method == "POST" and form.is_valid():
+        login(request, form.user)
+        return redirect(next_url or "home")
+    return render(request, "web/sign_in.html", {
+        "page_title": "Sign in", "form": form, "has_errors": bool(form.errors),
+        "next": next_url, "signed_out": request.GET.get("signed-out") == "1",
+    })
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """GET asks to confirm (a link never signs anyone out); POST signs out."""
+    if request.method == "POST":
+        logout(request)
+        return redirect(reverse("sign-in") + "?signed-out=1")
+    return render(request, "web/sign_out.html", {"page_title": "Sign out"})
+
+
+@require_http_methods(["GET", "HEAD"])
+def home(request: HttpRequest) -> HttpResponse:
+    """The signed-in home: "My work" for children's social care; for partner agencies, the
+    cases they are involved in, their referrals and "Make a referral"."""
+    staff = staff_of(request.user)
+    if staff is not None and staff.in_social_care:
+        from safeguard.cases.views import work_page
+
+        return work_page(request, scope="mine", title="My work", home=True)
+    context: dict[str, object] = {"page_title": "Home", "staff": staff}
+    if staff is not None:
+        context.update({
+            "may_refer": may(request.user, "make_referral"),
+            "referrals": referrals_made_by_my_agency(request.user),
+            "cases": case_list(request.user, limit=50),
+        })
+    return render(request, "web/home.html", context)

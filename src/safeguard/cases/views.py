@@ -1,0 +1,214 @@
+"""The case pages: the list of cases, one case, its allocation, and the work lists (my work,
+my team).
+
+Reads go through the selectors (each starting from the access policy, and ``case_for``
+auditing the read); writes through the services. A case the person may not see is "not
+found", whether or not it exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from safeguard.agencies.models import Role
+from safeguard.cases.forms import AllocationForm
+from safeguard.cases.policy import cases_visible_to, may, staff_of
+from safeguard.cases.selectors import (
+    allocatable_workers,
+    case_for,
+    case_obligations,
+    case_referrals,
+    chronology,
+    family_of,
+    involvements_of,
+    local_authority_teams,
+    open_plans,
+    work_groups,
+)
+from safeguard.cases.services import case_allocate
+from safeguard.core.dates import today
+from safeguard.core.services import Context, EditConflict, Invalid, NotAllowed
+from safeguard.people.identifiers import format_nhs_number
+from safeguard.web.navigation import optional_url
+from safeguard.web.presenters import STATUSES, obligation_rows, summary_line
+
+PAGE_SIZE = 50
+
+
+def context_of(request: HttpRequest) -> Context:
+    return Context(source="web", remote_addr=request.META.get("REMOTE_ADDR", ""))
+
+
+def _case(request: HttpRequest, case_id: int, purpose: str = "view") -> Any:
+    try:
+        return case_for(request.user, case_id, context=context_of(request), purpose=purpose)
+    except NotAllowed:
+        raise Http404("No such case") from None
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# ---- the list of cases ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def case_list_page(request: HttpRequest) -> HttpResponse:
+    """Every case the person may see, most recently opened first, 50 a page."""
+    cases = cases_visible_to(request.user).select_related(
+        "child", "team", "allocated_worker__user").order_by("-opened_on", "-id")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return _no_store(render(request, "cases/list.html", {
+        "page_title": "Cases", "page": page,
+    }))
+
+
+# ---- one case ------------------------------------------------------------------------------
+
+#: Actions on a case other pages offer: (text, URL name, the action the policy must allow, or
+#: None for reading). A link whose page is not registered yet is left out.
+CASE_ACTIONS: list[tuple[str, str, str | None]] = [
+    ("Record immediate protection", "protection:immediate-new", "record_casework"),
+    ("Record a strategy discussion", "protection:strategy-new", "record_casework"),
+    ("Start an assessment", "assessments:assessment-new", "record_casework"),
+    ("Record a child protection conference", "protection:conference-new", "record_conference"),
+    ("Record that the child moved in on another area’s plan", "protection:moved-in-new",
+     "record_casework"),
+    ("Record a return home from care", "protection:return-home-new", "record_casework"),
+    ("Close the case", "assessments:case-close", "record_casework"),
+    ("Child protection records", "protection:case", None),
+    ("Assessments and child in need plans", "assessments:case-assessments", None),
+    ("Information sharing", "sharing:list", None),
+]
+
+
+def case_actions(request: HttpRequest, case: Any) -> list[dict[str, str]]:
+    allowed: dict[str, bool] = {}
+    actions = []
+    for text, name, action in CASE_ACTIONS:
+        href = optional_url(name, case.pk)
+        if href is None:
+            continue
+        if action is not None:
+            if action not in allowed:
+                allowed[action] = may(request.user, action, case)
+            if not allowed[action]:
+                continue
+        actions.append({"text": text, "href": href})
+    return actions
+
+
+@require_http_methods(["GET", "HEAD"])
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The case page: the child, family, agencies, plans, allocation, chronology and the
+    statutory duties (as the engine computed and stored them, current today)."""
+    case = _case(request, case_id)
+    return _case_page(request, case)
+
+
+def _case_page(request: HttpRequest, case: Any) -> HttpResponse:
+    obligations = case_obligations(case)
+    staff = staff_of(request.user)
+    child = case.child
+    return _no_store(render(request, "cases/detail.html", {
+        "page_title": f"{child.full_name}, case {case.reference}",
+        "case": case, "child": child,
+        "age": child.age_on(today()) if child.date_of_birth else None,
+        "nhs_number": format_nhs_number(child.nhs_number) if child.nhs_number else "",
+        "family": family_of(request.user, case),
+        "involvements": involvements_of(case),
+        "plans": [{"plan": p, "href": optional_url(p.url_name, p.url_arg)}
+                  for p in open_plans(case)],
+        "referrals": case_referrals(case),
+        "chronology": chronology(case),
+        # Stored obligations have the engine's attributes: the same presenters show them.
+        "rows": obligation_rows(obligations),  # type: ignore[arg-type]
+        "summary": summary_line(obligations),  # type: ignore[arg-type]
+        "actions": case_actions(request, case),
+        "may_allocate": may(request.user, "allocate", case),
+        "social_care": staff is not None and staff.in_social_care,
+        "allocated": request.GET.get("allocated") == "1",
+    }))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def allocate(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A team manager allocates the case (``case_allocate``), against the version shown."""
+    case = _case(request, case_id)
+    if not may(request.user, "allocate", case):
+        raise Http404("No such case")
+    workers = [(str(s.pk), f"{s.name} ({s.get_role_display().lower()}"
+                + (f", {s.team.name})" if s.team else ")"))
+               for s in allocatable_workers(case)]
+    teams = [(str(t.pk), t.name) for t in local_authority_teams(case)]
+    conflict = False
+    status = 200
+    if request.method == "POST":
+        form = AllocationForm(request.POST, workers=workers, teams=teams)
+        if form.is_valid():
+            try:
+                case_allocate(actor=request.user, case_id=case.pk, context=context_of(request),
+                              **form.service_arguments())
+            except EditConflict as exc:
+                form.add_service_errors(exc)
+                form.data = data = request.POST.copy()
+                data["version"] = str(exc.current_version)
+                case = _case(request, case_id)  # the allocation as it is now
+                conflict, status = True, 409
+            except Invalid as exc:
+                form.add_service_errors(exc)
+            else:
+                return redirect(reverse("cases:detail", args=[case.pk]) + "?allocated=1")
+    else:
+        form = AllocationForm(initial={
+            "worker": str(case.allocated_worker_id or ""), "team": str(case.team_id or ""),
+            "version": case.version}, workers=workers, teams=teams)
+    return _no_store(render(request, "cases/allocate.html", {
+        "page_title": "Allocate the case", "case": case, "form": form, "conflict": conflict,
+        "has_errors": bool(form.is_bound and form.errors),
+    }, status=status))
+
+
+# ---- my work and my team -------------------------------------------------------------------
+
+
+def work_page(request: HttpRequest, *, scope: str, title: str, home: bool = False
+              ) -> HttpResponse:
+    """Duties overdue, due today and due this week on the person's (or team's) cases."""
+    groups = work_groups(request.user, scope=scope)
+    staff = staff_of(request.user)
+    queue_count = None
+    if home and staff is not None and staff.role in (Role.FRONT_DOOR_WORKER,
+                                                     Role.TEAM_MANAGER):
+        from safeguard.referrals.selectors import front_door_queue
+
+        queue_count = len(front_door_queue(request.user))
+    return _no_store(render(request, "cases/work.html", {
+        "page_title": title, "groups": groups, "scope": scope, "statuses": STATUSES,
+        "staff": staff, "queue_count": queue_count, "home": home,
+        "team_name": staff.team.name if staff is not None and staff.team else "",
+    }))
+
+
+@require_http_methods(["GET", "HEAD"])
+def my_work(request: HttpRequest) -> HttpResponse:
+    staff = staff_of(request.user)
+    if staff is None or not staff.in_social_care:
+        raise Http404("My work is for children's social care")
+    return work_page(request, scope="mine", title="My work")
+
+
+@require_http_methods(["GET", "HEAD"])
+def my_team(request: HttpRequest) -> HttpResponse:
+    staff = staff_of(request.user)
+    if staff is None or not staff.in_social_care or staff.role != Role.TEAM_MANAGER:
+        raise Http404("My team is for team managers")
+    return work_page(request, scope="team", title="My team")

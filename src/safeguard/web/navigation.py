@@ -1,0 +1,57 @@
+"""The service navigation: the links a signed-in person sees, by their role.
+
+- Home, Cases, Search, Check a timeline: everyone signed in.
+- Front door and My work: children's social care staff.
+- My team: team managers.
+- Make a referral: anyone whose role may make one (social care, and the police, health,
+  schools and early help).
+
+A link whose page does not exist yet (its URL name is not registered) is left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from safeguard.agencies.models import Role
+from safeguard.cases.policy import may, staff_of
+
+
+def optional_url(name: str, *args: Any) -> str | None:
+    """The URL of ``name``, or None when no such page is registered (yet)."""
+    try:
+        return reverse(name, args=args or None)
+    except NoReverseMatch:
+        return None
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The service navigation's items (GOV.UK macro parameters) and who is signed in."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"items": [], "signed_in": False, "user_label": ""}
+    staff = staff_of(user)
+    social_care = staff is not None and staff.in_social_care
+    wanted: list[tuple[str, str]] = [("Home", "home")]
+    if social_care:
+        wanted.append(("Front door", "referrals:queue"))
+        wanted.append(("My work", "cases:work"))
+    if staff is not None and staff.role == Role.TEAM_MANAGER and social_care:
+        wanted.append(("My team", "cases:team"))
+    wanted += [("Cases", "cases:list"), ("Search", "people:search")]
+    if may(user, "make_referral"):
+        wanted.append(("Make a referral", "referrals:new"))
+    wanted.append(("Check a timeline", "timeline-check"))
+    links = [(text, href) for text, name in wanted if (href := optional_url(name))]
+    # The current page is the link whose address is the longest start of the path.
+    path = request.path
+    current = max((href for _t, href in links if href != "/" and path.startswith(href)),
+                  key=len, default="/" if path == "/" else None)
+    items = [{"text": text, "href": href, "current": href == current} for text, href in links]
+    label = staff.name if staff is not None else (user.get_full_name() or user.get_username())
+    if staff is not None:
+        label = f"{label}, {staff.agency.name}"
+    return {"items": items, "signed_in": True, "user_label": label}
