@@ -239,23 +239,68 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("Setting up the database …", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     print("The database is ready.", flush=True)
+    from safeguard.demo.build import AREAS, marker_of, print_personas
+
+    if args.no_data:
+        print_personas()
+    elif args.no_serve or all(marker_of(code) is not None for _, code, _ in AREAS):
+        if not _build_demo_data(args):
+            return 1
+    else:
+        # Serve at once; build in the background. The sign-in page shows how far it has got.
+        import threading
+
+        from safeguard.demo import progress
+
+        progress.started("Starting to build the demo data …")
+        threading.Thread(target=_build_demo_data, args=(args, progress), daemon=True,
+                         name="demo-build").start()
+    if args.no_serve:
+        return 0
+    _serve(args.host, args.port, args.threads)
+    return 0
+
+
+def _build_demo_data(args: argparse.Namespace, progress: Any = None) -> bool:
+    """Build (or reuse) the demo data, printing its progress (and, building behind the
+    server, telling the sign-in page). True if it is there at the end."""
+    from django.db import connections
+
     from safeguard.demo.build import build_demo, print_personas, print_volumes
 
-    if not args.no_data:
-        print(f"Building the demo data: two local authorities with a year of activity each "
-              f"(scale {args.scale:g}, seed {args.seed}) …", flush=True)
-        reports = build_demo(scale=args.scale, seed=args.seed)
+    def out(line: str) -> None:
+        print(line, flush=True)
+        if progress is not None:
+            progress.report(line)
+
+    try:
+        out(f"Building the demo data: two local authorities with a year of activity each "
+            f"(scale {args.scale:g}, seed {args.seed}) …")
+        reports = build_demo(scale=args.scale, seed=args.seed, out=out)
         if any(r.built for r in reports):
             print_volumes()
         refused = sum(sum(r.refused.values()) for r in reports)
         print("The demo data is ready." if not refused else
               f"The demo data is ready, without {refused:,} steps the services refused.",
               flush=True)
-    print_personas()
-    if args.no_serve:
-        return 0
-    _serve(args.host, args.port, args.threads)
-    return 0
+        print_personas()
+        if progress is not None:
+            progress.finished()
+            print(f"You can sign in now at http://{args.host}:{args.port}/", flush=True)
+        return True
+    except Exception:  # in the background thread nothing else would say it
+        if progress is None:
+            raise
+        import traceback
+
+        traceback.print_exc()
+        print("The demo data could not be built (see above). Stop with Ctrl+C.", flush=True)
+        progress.report("The demo data could not be built: the terminal running "
+                        "`safeguard demo` says why.")
+        return False
+    finally:
+        if progress is not None:
+            connections.close_all()  # this thread's own
 
 
 #: A case reference safe to use as a file name (the references Safeguard makes: 901-000123).

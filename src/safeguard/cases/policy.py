@@ -90,8 +90,30 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(allowed & (Q(restricted=False) | _named_on(staff)))
 
 
+def _sees(staff: Staff, case: Case) -> bool:
+    """:func:`cases_visible_to`'s rule for one case already loaded: the same answer, with
+    at most a query or two instead of the whole visibility query (a test keeps the two in
+    step)."""
+
+    def involved(**who: Any) -> bool:
+        return Involvement.objects.filter(case_id=case.pk, until__isnull=True, **who).exists()
+
+    if staff.in_social_care:
+        if case.local_authority_id != staff.agency_id:
+            return False
+    elif not involved(agency_id=staff.agency_id):
+        return False
+    if not case.restricted or case.allocated_worker_id == staff.pk:
+        return True
+    if case.allocated_worker_id is not None and Staff.objects.filter(
+            pk=case.allocated_worker_id, manager_id=staff.pk).exists():
+        return True
+    return involved(staff_id=staff.pk)
+
+
 def can_view_case(user: Any, case: Case) -> bool:
-    return cases_visible_to(user).filter(pk=case.pk).exists()
+    staff = staff_of(user)
+    return staff is not None and _sees(staff, case)
 
 
 def may(user: Any, action: str, case: Case | None = None, *, local_authority_id: int | None = None
@@ -128,8 +150,9 @@ def require(user: Any, action: str, case: Case | None = None, *,
 def require_view(user: Any, case_id: int) -> Case:
     """The case, if the acting person may see it; else :class:`NotAllowed` (the same answer
     whether or not it exists, so nobody learns of a case they may not see)."""
-    case = cases_visible_to(user).filter(pk=case_id).select_related(
+    staff = staff_of(user)
+    case = None if staff is None else Case.objects.filter(pk=case_id).select_related(
         "child", "local_authority", "team", "allocated_worker__user").first()
-    if case is None:
+    if case is None or staff is None or not _sees(staff, case):
         raise NotAllowed("You do not have access to this case, or it does not exist.")
     return case

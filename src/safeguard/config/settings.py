@@ -113,6 +113,15 @@ DATABASES = {
         conn_max_age=int(os.environ.get("SAFEGUARD_DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        # WAL: pages are read while a long write is under way (the demo's build, an
+        # import); IMMEDIATE: a writer takes the write lock when its transaction begins and
+        # waits its turn (up to the timeout) instead of failing half-way through.
+        "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -13,8 +13,11 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
 from safeguard.core.forms import GovukForm
+from safeguard.demo import progress
 
 WRONG = "Enter a correct username and password"
+NOT_YET = ("You cannot sign in until the demo data is ready: the demo accounts are made "
+           "with it")
 
 
 class SignInForm(GovukForm):
@@ -31,7 +34,9 @@ class SignInForm(GovukForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         username, password = data.get("username"), data.get("password")
-        if username and password:
+        if progress.building() is not None:
+            self.add_error("username", NOT_YET)
+        elif username and password:
             self.user = authenticate(self.request, username=username, password=password)
             if self.user is None or not self.user.is_active:
                 self.user = None

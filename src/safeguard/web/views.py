@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from safeguard.cases.policy import may, staff_of
 from safeguard.cases.selectors import case_list
+from safeguard.demo import progress
 from safeguard.referrals.selectors import referrals_made_by_my_agency
 
 from .accounts import SignInForm
@@ -103,6 +104,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "web/sign_in.html", {
         "page_title": "Sign in", "form": form, "has_errors": bool(form.errors),
         "next": next_url, "signed_out": request.GET.get("signed-out") == "1",
+        "demo_building": progress.building(),
     })
 
 
