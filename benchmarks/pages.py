@@ -17,9 +17,14 @@ issue's bar: at most 3x), then the same for all four mixed together (each client
 through them). Pages whose URL name does not exist yet are reported as missing.
 
 The data is built once into ``--var`` (default benchmarks/out/pages-var-x10, a temporary
-SAFEGUARD_VAR) and reused by later runs: building it takes a long while.
+SAFEGUARD_VAR) and reused by later runs: building it takes a long while (many hours at ×10).
+With ``--from-var DIR --times N`` it is made instead from the ×1 demo database in DIR (left
+as it is) by copying its case data N times at the SQL level (benchmarks/multiply.py: a
+minute or two), into benchmarks/out/pages-var-x{N}-from-{DIR's name}. The copies keep the
+same staff, so each team's caseload is N times larger: harsher than a real ×N area.
 
     uv run python benchmarks/pages.py [--scale 10] [--requests 400] [--clients 8]
+    uv run python benchmarks/pages.py --from-var /tmp/demo1 --times 10 [--requests 400]
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
@@ -145,27 +150,65 @@ def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
     return jar
 
 
-def sign_in(port: int, username: str, password: str) -> str:
-    """The Cookie header of a signed-in session for ``username``."""
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
-    conn.request("GET", "/sign-in")
+def second_factor_code(username: str) -> str | None:
+    """A current one-time code from ``username``'s authenticator (None without django-otp).
+
+    Privileged roles (the team manager) give a second factor after their password. The
+    benchmark's own copy of the data gets a confirmed TOTP device for the persona if it has
+    none, and computes the code the app would show."""
+    try:
+        from django_otp.oath import totp
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+    except ImportError:
+        return None
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username=username)
+    device = (TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+              or TOTPDevice.objects.create(user=user, name="benchmark", confirmed=True))
+    device.refresh_from_db()
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def _form_post(conn: http.client.HTTPConnection, port: int, path: str, jar: dict[str, str],
+               fields: dict[str, str]) -> http.client.HTTPResponse:
+    """GET the form at ``path``, then POST ``fields`` to it with its CSRF token."""
+    cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
+    conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
     response = conn.getresponse()
     page = response.read().decode()
-    jar = _cookies(response)
+    jar.update(_cookies(response))
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     if token is None:
-        raise SystemExit("The sign-in page has no CSRF token")
-    body = urlencode({"csrfmiddlewaretoken": token.group(1), "username": username,
-                      "password": password})
-    conn.request("POST", "/sign-in", body=body, headers={
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
-        "Referer": f"http://{HOST}:{port}/sign-in"})
+        raise SystemExit(f"The page {path} has no CSRF token (HTTP {response.status})")
+    conn.request("POST", path, body=urlencode({"csrfmiddlewaretoken": token.group(1), **fields}),
+                 headers={"Content-Type": "application/x-www-form-urlencoded",
+                          "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+                          "Referer": f"http://{HOST}:{port}{path}"})
     response = conn.getresponse()
     response.read()
     jar.update(_cookies(response))
+    return response
+
+
+def sign_in(port: int, username: str, password: str) -> str:
+    """The Cookie header of a signed-in session for ``username`` (second factor given, if
+    the role needs one)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    jar: dict[str, str] = {}
+    response = _form_post(conn, port, "/sign-in", jar,
+                          {"username": username, "password": password})
     if response.status not in (302, 303) or "sessionid" not in jar:
         raise SystemExit(f"Could not sign in as {username} (HTTP {response.status})")
+    location = response.getheader("Location") or ""
+    if "two-factor" in location:
+        code = second_factor_code(username)
+        if code is None:
+            raise SystemExit(f"{username} must give a second factor, and django-otp is missing")
+        response = _form_post(conn, port, urlsplit(location).path, jar, {"code": code})
+        if response.status not in (302, 303) or "two-factor" in (
+                response.getheader("Location") or ""):
+            raise SystemExit(f"{username}'s second factor was refused (HTTP {response.status})")
     return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
@@ -211,6 +254,13 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
+def _loadavg() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def report(title: str, targets: list[Target]) -> None:
     print(f"\n{title}")
     base = targets[0]
@@ -243,11 +293,29 @@ def main() -> None:
                         help="requests per page (default 400)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--from-var", type=Path, default=None,
+                        help="make the data from the ×1 demo database in this SAFEGUARD_VAR "
+                        "(not modified) by copying its case data --times times")
+    parser.add_argument("--times", type=int, default=10,
+                        help="with --from-var: how many times (default 10)")
     args = parser.parse_args()
-    if args.var == HERE / "out" / "pages-var-x10" and args.scale != 10:
-        args.var = HERE / "out" / f"pages-var-x{args.scale:g}"
+    default_var = args.var == HERE / "out" / "pages-var-x10"
+    if args.from_var is not None:
+        if default_var:
+            args.var = HERE / "out" / f"pages-var-x{args.times}-from-{args.from_var.name}"
+        import multiply
 
-    build(args.var, args.scale)
+        if multiply.is_ready(args.var, args.from_var, args.times):
+            print(f"Demo data ×{args.times} (copied from {args.from_var}) in {args.var}: "
+                  "reused.", flush=True)
+        else:
+            multiply.multiply(args.from_var, args.var, args.times, seed=args.seed)
+        print(f"The case data of the ×1 demo in {args.from_var}, copied ×{args.times} with the "
+              f"same staff: each team's caseload is ×{args.times}.", flush=True)
+    else:
+        if default_var and args.scale != 10:
+            args.var = HERE / "out" / f"pages-var-x{args.scale:g}"
+        build(args.var, args.scale)
     targets = [
         Target("minimal Django view (/bench/minimal)", "bench-minimal", "manager"),
         Target("case page of a large case (cases:detail)", "cases:detail", "manager"),
@@ -269,7 +337,8 @@ def main() -> None:
             target.latencies.clear()
             target.errors.clear()
         print(f"\nServer: safeguard serve (waitress, 8 threads) on {HOST}:{port}; "
-              f"{args.clients} concurrent clients; {args.requests} requests a page.")
+              f"{args.clients} concurrent clients; {args.requests} requests a page; "
+              f"{os.cpu_count()} CPUs, load average {_loadavg()}.")
         for target in live:
             wall = load(port, [target] * args.requests, args.clients, cookies)
             print(f"  {target.label}: {args.requests / wall:.0f} requests/s", flush=True)
@@ -280,6 +349,7 @@ def main() -> None:
         random.Random(args.seed).shuffle(jobs)
         load(port, jobs, args.clients, cookies)
         report("All four mixed together, under the same load:", mixed)
+        print(f"\nLoad average after the run: {_loadavg()}")
     finally:
         server.terminate()
         try:

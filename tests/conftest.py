@@ -26,3 +26,20 @@ def safeguard_var() -> Path:
 def expected_database_vendor() -> str:
     """Django's ``connection.vendor`` for the database this run tests."""
     return {"sqlite": "sqlite", "postgres": "postgresql"}[database_under_test()]
+
+
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Client.force_login`` skips the password; here it skips the second factor too, so a
+    privileged persona signed in that way is fully signed in (as before 2FA existed). Tests
+    of the two-factor step sign in through the pages, or call ``ClientMixin.force_login``."""
+    from django.test import Client
+    from django.test.client import ClientMixin
+
+    from safeguard.testing.two_factor import mark_verified
+
+    def force_login(self: Client, user: object, backend: str | None = None) -> None:
+        ClientMixin.force_login(self, user, backend)
+        mark_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -72,6 +72,7 @@ OPERATIONS = [
     ("get", "/api/v1/cases/{case}", None),
     ("get", "/api/v1/cases/{case}/timeline", None),
     ("post", "/api/v1/cases/{case}/allocation", {"worker_id": 1, "version": 1}),
+    ("post", "/api/v1/cases/{case}/break-glass", {"reason": "A child at risk tonight"}),
     ("get", "/api/v1/referrals/queue", None),
     ("post", "/api/v1/referrals", {"concerns": "x", "child": CHILD}),
     ("get", "/api/v1/referrals/{referral}", None),

@@ -97,3 +97,16 @@ def test_nobody_records_sharing_on_a_case_they_cannot_see(setting) -> None:
     with pytest.raises(NotAllowed):
         sharing_record(actor=south["social_worker"].user, case_id=case.pk,
                        with_agency_id=None, with_whom="x", **COMPLETE_WITH_CONSENT)
+
+
+def test_break_glass_opens_a_case_to_read_not_to_record_sharing(setting) -> None:
+    from safeguard.cases.services import break_glass
+
+    north, _south, case = setting
+    police = north["police"].user
+    break_glass(actor=police, case_id=case.pk,
+                reason="Child in custody overnight; is there a plan?")
+    with pytest.raises(NotAllowed, match="break-glass"):
+        sharing_record(actor=police, case_id=case.pk, with_agency_id=north.la.pk,
+                       **COMPLETE_WITH_CONSENT)
+    assert not SharingDecision.objects.exists()

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from safeguard.testing.two_factor import give_second_factor
+
 # Playwright's sync API runs an event loop in the test's thread; Django then refuses
 # database calls from "async" code unless told the thread is safe, which it is here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -95,7 +97,8 @@ def assert_accessible():
 
 @pytest.fixture
 def sign_in():
-    """``sign_in(page, username, password)``: through the sign-in page, as a person would."""
+    """``sign_in(page, username, password)``: through the sign-in page, as a person would —
+    with the code from their authenticator app when their role must give one."""
 
     def do(page, username: str, password: str) -> None:
         page.goto("/sign-in")
@@ -104,5 +107,7 @@ def sign_in():
         page.click("#sign-in")
         page.wait_for_load_state()
         assert page.title() != "Error: Sign in – Safeguard", "sign-in failed"
+        give_second_factor(page, username)
 
     return do
+

@@ -27,6 +27,7 @@ from safeguard.core.models import Draft
 from safeguard.demo.areas import DEMO_PASSWORD, build_area
 from safeguard.referrals.models import Referral, ReferralDecision
 from safeguard.referrals.services import referral_create, referral_decide
+from safeguard.testing.two_factor import give_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,6 +72,7 @@ def sign_in(page, username: str) -> None:
     page.fill("#id_password", DEMO_PASSWORD)
     with page.expect_navigation():
         page.click("#sign-in")
+    give_second_factor(page, username)  # north-manager's role must give a code
 
 
 def submit(page, selector: str) -> None:

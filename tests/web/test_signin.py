@@ -170,11 +170,15 @@ def test_issue_token_command(north, capsys) -> None:
 
 def test_error_pages_follow_the_design_system(client: Client, north) -> None:
     client.force_login(north["social_worker"].user)
-    response = client.get("/cases/999999/")
+    response = client.get("/referrals/999999/")
     html = response.content.decode()
     assert response.status_code == 404
     assert title(html) == "Page not found – Safeguard"
     assert "govuk-service-navigation" in html
+    case = client.get("/cases/999999/")  # not found, with the way to open it by break-glass
+    assert case.status_code == 404
+    assert title(case.content.decode()) == "Case not found – Safeguard"
+    assert "govuk-service-navigation" in case.content.decode()
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(north["social_worker"].user)
     refused = strict.post("/referrals/new/", {"concerns": "x"})

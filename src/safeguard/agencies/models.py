@@ -94,6 +94,16 @@ SOCIAL_CARE_ROLES = frozenset({
     Role.DESIGNATED_OFFICER,
 })
 
+#: Roles that must give a second factor (a code from an authenticator app) after their
+#: password: they decide for whole teams or areas — manage social workers' cases, chair
+#: child protection conferences, handle allegations against people who work with children,
+#: see a whole partnership's cases — so a stolen password alone must not open them.
+#: safeguard.web.signin enforces it, for pages and the API alike.
+TWO_FACTOR_ROLES = frozenset({
+    Role.TEAM_MANAGER, Role.CONFERENCE_CHAIR, Role.DESIGNATED_OFFICER,
+    Role.PARTNERSHIP_OFFICER,
+})
+
 
 class Staff(models.Model):
     """A person who works for an agency, in a role, perhaps in a team, with a manager."""

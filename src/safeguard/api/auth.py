@@ -1,5 +1,8 @@
 """Who is calling the API: a signed-in browser session (with its CSRF token for writes) or a
-personal API token sent as ``Authorization: Bearer <token>``."""
+personal API token sent as ``Authorization: Bearer <token>``.
+
+A session still owing its second factor (:mod:`safeguard.web.signin`) is refused with a 403
+problem document; a token is its own credential and is not affected."""
 
 from __future__ import annotations
 
@@ -13,8 +16,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
+from safeguard.api.problems import FORBIDDEN, Problem
 from safeguard.core.models import ApiToken
 from safeguard.core.services import Context, Invalid, audit
+from safeguard.web.signin import awaiting_second_factor
 
 TOKEN_PREFIX = "sg_"  # noqa: S105 - a marker, not a secret
 
@@ -95,6 +100,10 @@ class Session(APIKeyCookie):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
+            if awaiting_second_factor(user):
+                # Signed in part-way (a privileged role that has not given its code yet).
+                raise Problem(FORBIDDEN, "Finish signing in: enter the code from your "
+                                         "authenticator app, then try again.")
             return user
         return None
 

@@ -7,6 +7,7 @@ pages.
 - ``GET /cases/{id}/timeline``: the case's timeline in the contract's input form, ready for
   ``safeguard obligations`` or ``POST /obligations``.
 - ``POST /cases/{id}/allocation``: a team manager allocates the case (versioned).
+- ``POST /cases/{id}/break-glass``: open a case outside one's rights by saying why.
 - ``GET /work?scope=mine|team``: duties overdue or due in the next 7 days.
 
 A case the caller may not see is a 404, whether or not it exists.
@@ -14,7 +15,7 @@ A case the caller may not see is a 404, whether or not it exists.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, JsonResponse
@@ -25,7 +26,7 @@ from safeguard.api.openapi import error_responses
 from safeguard.api.schemas import ref
 from safeguard.cases.policy import cases_visible_to
 from safeguard.cases.selectors import case_for, case_obligations, chronology, work_items
-from safeguard.cases.services import case_allocate
+from safeguard.cases.services import break_glass, case_allocate
 from safeguard.cases.timeline import case_timeline
 from safeguard.core.services import Context
 
@@ -185,6 +186,31 @@ def allocation(request: HttpRequest, case_id: int, payload: AllocationIn) -> dic
                          team_id=payload.team_id, version=payload.version,
                          context=api_context(request))
     return _summary(case_for(actor_of(request), case.pk, context=api_context(request)))
+
+
+class BreakGlassIn(Schema):
+    reason: str = Field(description="Why the caller needs to see the case now (at least "
+                        "10 characters); recorded, and the case's managers are told")
+
+
+class BreakGlassOut(Schema):
+    case_id: int
+    opened_at: datetime
+    until: datetime = Field(description="The case may be read, not changed, until then")
+
+
+@router.post("/{int:case_id}/break-glass", response=BreakGlassOut,
+             operation_id="case_break_glass",
+             summary="Open a case outside one's rights by saying why (break-glass)",
+             description="For staff of an agency in the case's local authority area who "
+             "cannot otherwise see it. The reason is audited and the case's managers are "
+             "alerted. A case outside the caller's area and one that does not exist give "
+             "the same 404.", openapi_extra=error_responses(400, 401, 404))
+def case_break_glass(request: HttpRequest, case_id: int, payload: BreakGlassIn
+                     ) -> dict[str, Any]:
+    access = break_glass(actor=actor_of(request), case_id=case_id, reason=payload.reason,
+                         context=api_context(request))
+    return {"case_id": access.case_id, "opened_at": access.opened_at, "until": access.until}
 
 
 class WorkItemOut(Schema):

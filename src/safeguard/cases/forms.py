@@ -30,3 +30,15 @@ class AllocationForm(GovukForm):
         d = self.cleaned_data
         return {"worker_id": int(d["worker"]), "team_id": int(d["team"]) if d.get("team") else None,
                 "version": d.get("version")}
+
+
+class BreakGlassForm(GovukForm):
+    """Why a person needs to open a case they cannot otherwise see (the service checks the
+    length and says what is wrong)."""
+
+    reason = forms.CharField(
+        label="Why do you need to see this case now?", widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, the child has arrived at A&E out of hours and you need to know "
+                  "whether they are on a child protection plan",
+        error_messages={"required": "Enter why you need to see this case"})
+    service_fields = {"reason": "reason"}

@@ -126,3 +126,32 @@ class Obligation(models.Model):
             "working_days_late": self.working_days_late,
             "source": self.source,
         }
+
+
+class BreakGlass(models.Model):
+    """A person opened a case outside their rights, saying why (break-glass).
+
+    It lets them see the case, read-only, until ``until``; the reason is kept here and in the
+    audit trail, and the case's managers are alerted (``CaseAlert``)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="break_glass")
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="break_glass")
+    reason = models.TextField()
+    opened_at = models.DateTimeField()
+    until = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "staff", "until"])]
+
+
+class CaseAlert(models.Model):
+    """Something a case's manager must know about the case: for now, a break-glass access."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
+    recipient = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="case_alerts")
+    break_glass = models.ForeignKey(BreakGlass, on_delete=models.CASCADE, related_name="alerts")
+    created_at = models.DateTimeField()
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["recipient", "seen_at"])]

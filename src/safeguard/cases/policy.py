@@ -9,18 +9,25 @@ Every selector and service asks here; views never decide access themselves.
   manager, and staff named in an involvement.
 - A person with no staff record, or an inactive one, sees nothing.
 
-The access issue deepens this (team and role scoping, parts of a case by role,
-break-glass); its shape — one policy, enforced in selectors and services — stays.
+- **Break-glass**: staff of an agency in the case's local authority area may open a case
+  they could not otherwise see by saying why (``safeguard.cases.services.break_glass``).
+  It lets them read it, never change it, for ``BREAK_GLASS_HOURS``; the reason is audited
+  and the case's managers are alerted.
+
+The access issue deepens this (team and role scoping, parts of a case by role); its shape —
+one policy, enforced in selectors and services — stays.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from safeguard.agencies.models import Role, Staff
-from safeguard.cases.models import Case, Involvement
+from safeguard.cases.models import BreakGlass, Case, Involvement
 from safeguard.core.services import NotAllowed
 
 if TYPE_CHECKING:
@@ -55,6 +62,12 @@ PARTNER_ACTIONS: dict[str, frozenset[str]] = {
 }
 
 
+#: How long a break-glass access lasts: a working shift, after which the person must give a
+#: reason again.
+BREAK_GLASS_HOURS = 8
+BREAK_GLASS_TIME = timedelta(hours=BREAK_GLASS_HOURS)
+
+
 def staff_of(user: Any) -> Staff | None:
     """The acting person's active staff record, or None."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -87,14 +100,36 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
             Exists(Involvement.objects.filter(case=OuterRef("pk"), agency_id=staff.agency_id,
                                               until__isnull=True))
         )
-    return Case.objects.filter(allowed & (Q(restricted=False) | _named_on(staff)))
+    broken_glass = Exists(BreakGlass.objects.filter(case=OuterRef("pk"), staff=staff,
+                                                    until__gt=timezone.now()))
+    return Case.objects.filter((allowed & (Q(restricted=False) | _named_on(staff)))
+                               | Q(broken_glass))
 
 
-def _sees(staff: Staff, case: Case) -> bool:
+def break_glass_of(staff: Staff, case: Case) -> BreakGlass | None:
+    """The person's break-glass access to the case still in force, if any."""
+    return BreakGlass.objects.filter(case_id=case.pk, staff_id=staff.pk,
+                                     until__gt=timezone.now()).order_by("-until").first()
+
+
+def _sees(staff: Staff, case: Case, *, break_glass: bool = True) -> bool:
     """:func:`cases_visible_to`'s rule for one case already loaded: the same answer, with
     at most a query or two instead of the whole visibility query (a test keeps the two in
-    step)."""
+    step). ``break_glass=False``: by the person's own rights alone."""
+    if _sees_by_right(staff, case):
+        return True
+    return break_glass and break_glass_of(staff, case) is not None
 
+
+def may_break_glass(user: Any, case: Case) -> bool:
+    """May the person open this case by break-glass? Staff of an agency in the case's local
+    authority area who cannot see it by their own rights."""
+    staff = staff_of(user)
+    return (staff is not None and staff.local_authority_id == case.local_authority_id
+            and not _sees_by_right(staff, case))
+
+
+def _sees_by_right(staff: Staff, case: Case) -> bool:
     def involved(**who: Any) -> bool:
         return Involvement.objects.filter(case_id=case.pk, until__isnull=True, **who).exists()
 
@@ -124,17 +159,20 @@ def may(user: Any, action: str, case: Case | None = None, *, local_authority_id:
         return False
     if action == "make_referral":
         return staff.in_social_care or staff.role in PARTNER_REFERRERS
+    if action == "view_access_history":
+        return case is not None and _may_view_access_history(staff, case)
     roles = ACTIONS.get(action)
     if roles is None:
         raise ValueError(f"unknown action {action!r}")
+    # Break-glass opens a case to read, never to change: only the person's own rights count.
     if not staff.in_social_care and staff.role in PARTNER_ACTIONS.get(action, ()):
-        return case is not None and can_view_case(user, case)
+        return case is not None and _sees_by_right(staff, case)
     if not staff.in_social_care or staff.role not in roles:
         return False
     la = case.local_authority_id if case is not None else local_authority_id
     if la is not None and la != staff.agency_id:
         return False
-    return case is None or can_view_case(user, case)
+    return case is None or _sees_by_right(staff, case)
 
 
 def require(user: Any, action: str, case: Case | None = None, *,
@@ -153,6 +191,62 @@ def require_view(user: Any, case_id: int) -> Case:
     staff = staff_of(user)
     case = None if staff is None else Case.objects.filter(pk=case_id).select_related(
         "child", "local_authority", "team", "allocated_worker__user").first()
-    if case is None or staff is None or not _sees(staff, case):
+    via: BreakGlass | None = None
+    if case is not None and staff is not None and not _sees_by_right(staff, case):
+        via = break_glass_of(staff, case)
+        if via is None:
+            case = None
+    if case is None or staff is None:
+        raise NotAllowed("You do not have access to this case, or it does not exist.")
+    case.via_break_glass = via  # type: ignore[attr-defined]  # the audit records why
+    return case
+
+
+# ---- who has looked at a case ------------------------------------------------------------
+# The audit requirement: "Every read of case data and every change is recorded … A case's
+# manager can see who looked at it; a person's own access history is visible to them."
+
+
+def case_manager_ids(case: Case) -> set[int]:
+    """The staff who manage the case: the allocated worker's manager, and the team managers
+    of the case's team; when it has neither, every team manager of its local authority (so
+    an unallocated case at the front door still has someone who sees who looked at it).
+    The same people ``safeguard.cases.services.case_managers`` alerts of a break-glass."""
+    found: set[int] = set()
+    if case.allocated_worker_id is not None:
+        found.update(Staff.objects.filter(pk=case.allocated_worker_id,
+                                          manager__active=True)
+                     .values_list("manager_id", flat=True))
+    managers = Staff.objects.filter(role=Role.TEAM_MANAGER, active=True,
+                                    agency_id=case.local_authority_id)
+    if case.team_id is not None:
+        found.update(managers.filter(team_id=case.team_id).values_list("pk", flat=True))
+    if not found:
+        found.update(managers.values_list("pk", flat=True))
+    return found
+
+
+def _may_view_access_history(staff: Staff, case: Case) -> bool:
+    """Who has looked at a case is seen by its managers (:func:`case_manager_ids`) in the
+    responsible local authority's children's social care, who see the case by their own
+    rights (a restricted case: only those named on it; break-glass never counts)."""
+    return (staff.in_social_care and staff.agency_id == case.local_authority_id
+            and staff.pk in case_manager_ids(case) and _sees_by_right(staff, case))
+
+
+def require_access_history(user: Any, case_id: int) -> Case:
+    """The case, if the acting person may see who has looked at it; else
+    :class:`NotAllowed`, the same answer as for a case they cannot see or that does not
+    exist."""
+    staff = staff_of(user)
+    case = None if staff is None else Case.objects.filter(pk=case_id).select_related(
+        "local_authority").first()
+    if case is None or staff is None or not _may_view_access_history(staff, case):
         raise NotAllowed("You do not have access to this case, or it does not exist.")
     return case
+
+
+def may_view_own_access_history(user: Any) -> bool:
+    """Everyone signed in sees their own access history (the audit requirement), whether
+    or not they still hold an active staff record: it is about them."""
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active

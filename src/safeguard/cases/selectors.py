@@ -22,7 +22,10 @@ def case_for(actor: Any, case_id: int, *, context: Context | None = None,
     recorded in the audit trail."""
     case = require_view(actor, case_id)
     ensure_obligations_current(case)
-    audit(actor=actor, action=purpose, obj=case, case_id=case.pk, context=context)
+    via = getattr(case, "via_break_glass", None)
+    audit(actor=actor, action=purpose, obj=case, case_id=case.pk, context=context,
+          reason=via.reason if via is not None else "",
+          detail={"break_glass": via.pk} if via is not None else None)
     return case
 
 
@@ -341,3 +344,17 @@ def work_groups(actor: Any, *, scope: str = "mine") -> WorkGroups:
     later = [i for i in items if i.status != "overdue" and i.obligation.due
              and i.obligation.due > day]
     return WorkGroups(overdue, due_today, later, day)
+
+
+def my_case_alerts(actor: Any) -> list[Any]:
+    """The alerts the acting person (a case's manager) has not yet marked as seen, newest
+    first: who opened which case by break-glass, when and why."""
+    from safeguard.cases.models import CaseAlert
+    from safeguard.cases.policy import staff_of
+
+    staff = staff_of(actor)
+    if staff is None:
+        return []
+    return list(CaseAlert.objects.filter(recipient=staff, seen_at__isnull=True)
+                .select_related("case", "break_glass__staff__user", "break_glass__staff__agency")
+                .order_by("-created_at")[:50])

@@ -11,11 +11,18 @@ from typing import Any
 from django.db import transaction
 
 from safeguard.agencies.models import Agency, Staff, Team
-from safeguard.cases.models import Case, Involvement, InvolvementKind, Obligation
+from safeguard.cases.models import (
+    BreakGlass,
+    Case,
+    CaseAlert,
+    Involvement,
+    InvolvementKind,
+    Obligation,
+)
 from safeguard.cases.policy import require
 from safeguard.cases.timeline import case_timeline
 from safeguard.core.dates import today
-from safeguard.core.services import Context, Invalid, audit, check_version
+from safeguard.core.services import Context, Invalid, NotAllowed, audit, check_version
 from safeguard.people.models import Person
 from safeguard.statutory import compute_obligations, parse_timeline
 
@@ -134,3 +141,75 @@ def case_allocate(
     audit(actor=actor, action="allocate", obj=case, case_id=case.pk,
           detail={"fields": ["allocated_worker", "team"]}, context=context)
     return case
+
+
+# ---- break-glass ---------------------------------------------------------------------------
+
+#: The shortest reason that can say why (a few words, not "x").
+BREAK_GLASS_REASON_MIN = 10
+#: The same answer for a case that does not exist and one outside the person's area.
+CANNOT_BREAK_GLASS = "You cannot open this case: it is outside your area, or it does not exist"
+
+
+@transaction.atomic
+def break_glass(*, actor: Any, case_id: int, reason: str,
+                context: Context | None = None) -> BreakGlass:
+    """Open a case outside one's rights by saying why (WT2018 1.23-27: share what keeps a
+    child safe; the access issue: recorded, and the case's manager alerted).
+
+    The person may read the case, never change it, for ``BREAK_GLASS_HOURS``. The reason is
+    kept with the access and in the audit trail; each of the case's managers gets an alert.
+    """
+    from django.utils import timezone
+
+    from safeguard.cases.policy import BREAK_GLASS_TIME, may_break_glass, staff_of
+
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise Invalid({"reason": "Enter why you need to see this case"})
+    if len(reason) < BREAK_GLASS_REASON_MIN:
+        raise Invalid({"reason": "Say more about why you need to see this case"})
+    if len(reason) > 2000:
+        raise Invalid({"reason": "Why you need to see this case must be 2,000 characters or fewer"})
+    staff = staff_of(actor)
+    case = Case.objects.select_related("allocated_worker", "team").filter(pk=case_id).first()
+    if staff is None or case is None or not may_break_glass(actor, case):
+        raise NotAllowed(CANNOT_BREAK_GLASS)
+    now = timezone.now()
+    access = BreakGlass.objects.create(case=case, staff=staff, reason=reason, opened_at=now,
+                                       until=now + BREAK_GLASS_TIME)
+    audit(actor=actor, action="break_glass", obj=access, case_id=case.pk, reason=reason,
+          detail={"until": access.until.isoformat()}, context=context)
+    for manager in case_managers(case):
+        if manager.pk != staff.pk:
+            CaseAlert.objects.create(case=case, recipient=manager, break_glass=access,
+                                     created_at=now)
+    return access
+
+
+def case_managers(case: Case) -> list[Staff]:
+    """Who manages the case (:func:`safeguard.cases.policy.case_manager_ids`): the
+    allocated worker's manager and the team managers of the case's team; if it has neither,
+    the local authority's team managers."""
+    from safeguard.cases.policy import case_manager_ids
+
+    return list(Staff.objects.filter(pk__in=case_manager_ids(case)).order_by("pk"))
+
+
+@transaction.atomic
+def case_alert_seen(*, actor: Any, alert_id: int, context: Context | None = None) -> None:
+    """The manager has seen the alert; it leaves their list (and stays in the audit trail)."""
+    from django.utils import timezone
+
+    from safeguard.cases.policy import staff_of
+
+    staff = staff_of(actor)
+    alert = None if staff is None else CaseAlert.objects.select_for_update().filter(
+        pk=alert_id, recipient=staff).first()
+    if alert is None:
+        raise NotAllowed("You do not have this alert")
+    if alert.seen_at is None:
+        alert.seen_at = timezone.now()
+        alert.save(update_fields=["seen_at"])
+        audit(actor=actor, action="alert_seen", obj=alert, case_id=alert.case_id,
+              context=context)

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from safeguard.agencies.models import Role
-from safeguard.cases.forms import AllocationForm
-from safeguard.cases.policy import cases_visible_to, may, staff_of
+from safeguard.cases.forms import AllocationForm, BreakGlassForm
+from safeguard.cases.policy import BREAK_GLASS_HOURS, cases_visible_to, may, staff_of
 from safeguard.cases.selectors import (
     allocatable_workers,
     case_for,
@@ -28,10 +28,11 @@ from safeguard.cases.selectors import (
     family_of,
     involvements_of,
     local_authority_teams,
+    my_case_alerts,
     open_plans,
     work_groups,
 )
-from safeguard.cases.services import case_allocate
+from safeguard.cases.services import break_glass, case_alert_seen, case_allocate
 from safeguard.core.dates import today
 from safeguard.core.services import Context, EditConflict, Invalid, NotAllowed
 from safeguard.people.identifiers import format_nhs_number
@@ -87,6 +88,7 @@ CASE_ACTIONS: list[tuple[str, str, str | None]] = [
     ("Child protection records", "protection:case", None),
     ("Assessments and child in need plans", "assessments:case-assessments", None),
     ("Information sharing", "sharing:list", None),
+    ("Who has looked at this case", "cases:access-history", "view_access_history"),
 ]
 
 
@@ -109,9 +111,52 @@ def case_actions(request: HttpRequest, case: Any) -> list[dict[str, str]]:
 @require_http_methods(["GET", "HEAD"])
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     """The case page: the child, family, agencies, plans, allocation, chronology and the
-    statutory duties (as the engine computed and stored them, current today)."""
-    case = _case(request, case_id)
+    statutory duties (as the engine computed and stored them, current today). A case the
+    person may not see is "not found", with the way to open it by break-glass."""
+    try:
+        case = case_for(request.user, case_id, context=context_of(request))
+    except NotAllowed:
+        return _no_access(request, case_id, BreakGlassForm())
     return _case_page(request, case)
+
+
+def _no_access(request: HttpRequest, case_id: int, form: BreakGlassForm,
+               refused: str = "") -> HttpResponse:
+    """The same page whether the case does not exist or the person may not see it."""
+    response = render(request, "cases/no_access.html", {
+        "page_title": ("Error: " if form.errors or refused else "") + "Case not found",
+        "case_id": case_id, "form": form, "refused": refused,
+        "may_ask": staff_of(request.user) is not None, "hours": BREAK_GLASS_HOURS,
+    }, status=404)
+    return _no_store(response)
+
+
+@require_http_methods(["POST"])
+def break_glass_open(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Open the case by break-glass (``break_glass``): the reason is recorded and the case's
+    managers are alerted."""
+    form = BreakGlassForm(request.POST)
+    if form.is_valid():
+        try:
+            break_glass(actor=request.user, case_id=case_id, reason=form.cleaned_data["reason"],
+                        context=context_of(request))
+        except Invalid as error:
+            form.add_service_errors(error)
+        except NotAllowed as error:
+            return _no_access(request, case_id, form, refused=str(error))
+        else:
+            return redirect("cases:detail", case_id)
+    return _no_access(request, case_id, form)
+
+
+@require_http_methods(["POST"])
+def alert_seen(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """The manager marks a break-glass alert as seen."""
+    try:
+        case_alert_seen(actor=request.user, alert_id=alert_id, context=context_of(request))
+    except NotAllowed:
+        raise Http404("No such alert") from None
+    return redirect("home")
 
 
 def _case_page(request: HttpRequest, case: Any) -> HttpResponse:
@@ -136,6 +181,7 @@ def _case_page(request: HttpRequest, case: Any) -> HttpResponse:
         "may_allocate": may(request.user, "allocate", case),
         "social_care": staff is not None and staff.in_social_care,
         "allocated": request.GET.get("allocated") == "1",
+        "via_break_glass": getattr(case, "via_break_glass", None),
     }))
 
 
@@ -194,6 +240,7 @@ def work_page(request: HttpRequest, *, scope: str, title: str, home: bool = Fals
     return _no_store(render(request, "cases/work.html", {
         "page_title": title, "groups": groups, "scope": scope, "statuses": STATUSES,
         "staff": staff, "queue_count": queue_count, "home": home,
+        "alerts": my_case_alerts(request.user) if scope == "mine" else [],
         "team_name": staff.team.name if staff is not None and staff.team else "",
     }))
 

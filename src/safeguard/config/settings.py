@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # ninja: its Swagger UI served from our own static files, not a CDN (/api/v1/docs).
     "ninja",
+    # Sign-in protection: failed sign-ins throttled (axes); one-time codes for 2FA (otp).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "safeguard.core",
     "safeguard.agencies",
     "safeguard.people",
@@ -70,11 +75,18 @@ MIDDLEWARE = [
     # page; the API, which answers 401 problem documents itself). Static files are served
     # by WhiteNoise above and never reach it.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # request.user.is_verified(): has the person given their second factor this session?
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "safeguard.core.middleware.SessionTimeoutMiddleware",
     "safeguard.core.middleware.NoStoreMiddleware",
+    # Privileged roles who have not yet given their second factor reach only the two-factor
+    # pages (and sign-out); the API refuses their session itself (safeguard.api.auth).
+    "safeguard.web.signin.TwoFactorMiddleware",
+    # Last, so it sees the sign-in page's response (and leaves it: AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "safeguard.config.urls"
@@ -83,6 +95,12 @@ ROOT_URLCONF = "safeguard.config.urls"
 LOGIN_URL = "sign-in"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "sign-in"
+# axes' backend comes first: it refuses a locked-out username and address before the
+# password is even checked; Django's model backend then checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 WSGI_APPLICATION = "safeguard.config.wsgi.application"
 
 TEMPLATES = [
@@ -135,6 +153,34 @@ AUTH_PASSWORD_VALIDATORS = [
 if os.environ.get("SAFEGUARD_TESTING") == "1":
     # Tests sign in as many personas: a strong hash there only costs time.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# ---- sign-in throttling (django-axes) -----------------------------------------------------
+# ASVS 5.0 V6.3.1 (controls against credential stuffing and password brute force) at L2:
+# after 5 failed sign-ins for one username from one IP address, that combination is refused
+# for 15 minutes. Five is generous to a person who mistypes, and, with a 15-minute cool-off,
+# caps an online guesser at 20 tries an hour for an account — far below what breaking a
+# 12-character password needs. Locking by username *and* address, not username alone, means
+# nobody elsewhere can lock a colleague out by typing their username (a denial of service
+# ASVS also warns against); locking by address alone would let one office's shared address
+# lock out a whole team. A successful sign-in clears the count. Behind a reverse proxy the
+# address is the proxy's (REMOTE_ADDR), so there the lock is in effect by username.
+AXES_ENABLED = os.environ.get("SAFEGUARD_TESTING") != "1"  # tests that need it turn it on
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The sign-in form itself says why (GOV.UK error summary), not axes' own page.
+AXES_LOCKOUT_CALLABLE = "safeguard.web.accounts.lockout_response"
+# No personal data in the logs: axes' log lines name neither the username nor the address
+# (both are kept only in its attempts table, which the lock needs, and which expires).
+AXES_VERBOSE = False
+AXES_CLIENT_STR_CALLABLE = "safeguard.web.accounts.client_for_logs"
+# Every sign-in is already in the audit trail; axes keeps no second log of them.
+AXES_DISABLE_ACCESS_LOG = True
+
+# ---- two-factor authentication (django-otp) ------------------------------------------------
+# Which roles must give a one-time code: safeguard.agencies.models.TWO_FACTOR_ROLES.
+OTP_TOTP_ISSUER = "Safeguard"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -6,6 +6,7 @@ as are the ones the README lists. All names are synthetic.
 
 from __future__ import annotations
 
+from base64 import b32decode
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -14,9 +15,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from safeguard.agencies.models import Agency, AgencyKind, Role, Staff, Team
+from safeguard.agencies.models import TWO_FACTOR_ROLES, Agency, AgencyKind, Role, Staff, Team
 
 DEMO_PASSWORD = "safeguard-demo-2026"  # noqa: S105 - the published password of demo personas
+#: The published two-factor key of every demo account whose role must give a code
+#: (TWO_FACTOR_ROLES): add it to an authenticator app (``safeguard demo`` prints it) to sign
+#: in as a demo team manager, conference chair, LADO or partnership officer. Base32, 20 bytes.
+DEMO_TOTP_SECRET = "SAFEGUARDDEMOTOTPSECRETFORTRYING"  # noqa: S105 - published, demo only
 
 
 @dataclass
@@ -59,6 +64,19 @@ PERSONAS = [
 def _demo_password_hash() -> str:
     """The demo password hashed once (a strong hash is slow by design)."""
     return make_password(DEMO_PASSWORD)
+
+
+def give_demo_device(staff: Staff) -> None:
+    """A confirmed authenticator-app device with :data:`DEMO_TOTP_SECRET`, for a demo
+    account whose role must give a second factor (made once; a second call finds it)."""
+    if staff.role not in TWO_FACTOR_ROLES:
+        return
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.get_or_create(
+        user=staff.user, name="Demo authenticator app",
+        defaults={"key": b32decode(DEMO_TOTP_SECRET).hex(), "confirmed": True},
+    )
 
 
 @transaction.atomic
@@ -113,5 +131,6 @@ def build_area(name: str, la_code: str, username_prefix: str) -> Area:
                       "manager": area.people.get(manager_key) if manager_key else None,
                       "email": f"{username}@example.org"},
         )
+        give_demo_device(staff)
         area.people[key] = staff
     return area

@@ -31,7 +31,13 @@ from safeguard.agencies.models import Agency, Staff
 from safeguard.core.dates import today as today_in_england
 from safeguard.core.models import AuditEntry
 from safeguard.core.services import Context, ServiceError, audit
-from safeguard.demo.areas import DEMO_PASSWORD, PERSONAS, Area, build_area
+from safeguard.demo.areas import (
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    PERSONAS,
+    Area,
+    build_area,
+)
 from safeguard.demo.plan import AreaPlan, Staffing, Step, Story, plan_area
 from safeguard.demo.staff import AreaStaff, build_staff
 from safeguard.statutory.duties import plan_end_at_18_due
@@ -673,6 +679,9 @@ def print_personas(out: Out = _print) -> None:
     for username, name, role, agency in rows:
         out(f"  {username:<{widths[0]}}  {name:<{widths[1]}}  {role:<{widths[2]}}  {agency}")
     out(f"The password of every demo account is: {DEMO_PASSWORD}")
+    out("Team managers, conference chairs, designated officers (LADO) and partnership "
+        "officers also enter a code from an authenticator app. Add this demo key to your app "
+        f"(the same for every demo account): {DEMO_TOTP_SECRET}")
 
 
 def volumes(la_code: str) -> dict[str, Any]:

@@ -3,7 +3,7 @@ and, around them, generated colleagues — front door workers, social work teams
 managers, conference chairs, police officers, health practitioners, a designated
 safeguarding lead in every school, early help practitioners — so the work is spread as in a
 real local authority. All names are synthetic (Faker, en_GB); everyone signs in with the
-demo password.
+demo password, and those whose role must give a second factor with the demo key.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from faker import Faker
 
 from safeguard.agencies.models import Agency, AgencyKind, Role, Staff, Team
-from safeguard.demo.areas import Area, _demo_password_hash
+from safeguard.demo.areas import Area, _demo_password_hash, give_demo_device
 from safeguard.demo.plan import Staffing
 
 #: Names of the generated social work teams (then numbered, at large scales).
@@ -90,6 +90,7 @@ class _Hiring:
                       "job_title": job_title, "email": f"{username}@example.org"},
         )
         staff.user = user
+        give_demo_device(staff)
         return staff
 
 

@@ -88,20 +88,20 @@ class StepUpIn(Schema):
     concerns: str
 
 
-class ReviewOut(Schema):
+class EarlyHelpReviewOut(Schema):
     id: int
     held_on: date
     progress: str
     next_review_on: date | None
 
 
-class PlanOut(Schema):
+class EarlyHelpPlanOut(Schema):
     started_on: date
     outcomes: str
     services: str
     next_review_on: date | None
     ended_on: date | None
-    reviews: list[ReviewOut]
+    reviews: list[EarlyHelpReviewOut]
 
 
 class LeadOut(Schema):
@@ -126,7 +126,7 @@ class EarlyHelpOut(Schema):
     needs: str
     wishes_and_feelings: str
     completed_on: date | None
-    plan: PlanOut | None
+    plan: EarlyHelpPlanOut | None
     stepped_down_from_case_id: int | None
     stepped_up_to_referral_id: int | None
     closed_on: date | None

@@ -31,8 +31,12 @@ def front_door_queue(actor: Any) -> list[QueueItem]:
     staff = staff_of(actor)
     if staff is None or not staff.in_social_care:
         return []
+    pending = Referral.objects.filter(decision__isnull=True)
+    # The access policy is asked only about the cases with a referral awaiting a decision:
+    # asked about every case of the area, SQLite scans them all, each with its subqueries.
+    visible = cases_visible_to(actor).filter(pk__in=pending.values("case_id"))
     referrals = list(
-        Referral.objects.filter(case__in=cases_visible_to(actor), decision__isnull=True)
+        pending.filter(case__in=visible)
         .select_related("case__child", "referrer_agency")
         .order_by("received_on", "id")
     )

@@ -77,6 +77,8 @@ def sharing_record(
     """Record a decision to share information from a case, or not to. Anyone who may see
     the case may record their own agency's decision."""
     case = require_view(actor, case_id)
+    if getattr(case, "via_break_glass", None) is not None:
+        raise NotAllowed("You opened this case by break-glass: you may read it, not change it")
     staff = staff_of(actor)
     if staff is None:
         raise NotAllowed()

@@ -1,7 +1,9 @@
-"""Signing in with a local account: the form, with GOV.UK's error messages.
+"""Signing in with a local account: the forms, with GOV.UK's error messages.
 
 One message for a wrong username or password (never saying which), as the GOV.UK
-sign-in pattern and OWASP both ask.
+sign-in pattern and OWASP both ask. After too many wrong tries (settings: ``AXES_*``) the
+form says so and when to try again, in place of django-axes' own page. Privileged roles then
+give a code from their authenticator app (:class:`CodeForm`, :mod:`safeguard.web.signin`).
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from safeguard.core.forms import GovukForm
 from safeguard.demo import progress
 
 WRONG = "Enter a correct username and password"
+LOCKED = "You have tried to sign in too many times. Try again in 15 minutes."
 NOT_YET = ("You cannot sign in until the demo data is ready: the demo accounts are made "
            "with it")
 
@@ -29,6 +32,10 @@ class SignInForm(GovukForm):
     def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
         self.request = request
         self.user: Any = None
+        #: Why the password step refused, for the audit: "wrong" or "locked_out"; and the
+        #: username tried (not kept: the audit names the account, if there is one).
+        self.refused = ""
+        self.username_tried = ""
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
@@ -38,7 +45,57 @@ class SignInForm(GovukForm):
             self.add_error("username", NOT_YET)
         elif username and password:
             self.user = authenticate(self.request, username=username, password=password)
-            if self.user is None or not self.user.is_active:
+            self.username_tried = username
+            if getattr(self.request, "axes_locked_out", False):
                 self.user = None
+                self.refused = "locked_out"
+                self.add_error("username", LOCKED)
+            elif self.user is None or not self.user.is_active:
+                self.user = None
+                self.refused = "wrong"
                 self.add_error("username", WRONG)
         return data
+
+
+def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
+                     credentials: Any = None) -> HttpResponse:
+    """django-axes' ``AXES_LOCKOUT_CALLABLE``: the sign-in page has already said why (and
+    answered 429), so its response stands; anything else gets the same words as text."""
+    if original_response is not None:
+        return original_response
+    return HttpResponse(LOCKED, status=429, content_type="text/plain; charset=utf-8")
+
+
+def client_for_logs(username: str, ip_address: str, user_agent: str, path_info: Any,
+                    request: HttpRequest) -> str:
+    """django-axes' ``AXES_CLIENT_STR_CALLABLE``: its log lines name the page only — never
+    the username (personal data, or a password typed in the wrong box) or the address."""
+    if isinstance(path_info, tuple | list):
+        path_info = path_info[0] if path_info else ""
+    return f'{{path_info: "{path_info}"}}'
+
+
+CODE_REQUIRED = "Enter the code from your authenticator app"
+CODE_FORMAT = "The code must be 6 numbers"
+CODE_WRONG = "Enter a correct code from your authenticator app"
+CODE_THROTTLED = ("You have entered a wrong code too many times. Wait a minute, then enter "
+                  "the code your authenticator app shows now")
+
+
+class CodeForm(GovukForm):
+    """The 6-digit code from an authenticator app (spaces and hyphens are ignored)."""
+
+    code = forms.CharField(label="Code from your authenticator app", max_length=20,
+                           error_messages={"required": CODE_REQUIRED})
+
+    def clean_code(self) -> str:
+        code = "".join(str(self.cleaned_data["code"]).replace("-", " ").split())
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise forms.ValidationError(CODE_FORMAT)
+        return code
+
+    def refuse(self, *, throttled: bool) -> None:
+        """The device refused the code: say so, and do not show the code again."""
+        self.add_error("code", CODE_THROTTLED if throttled else CODE_WRONG)
+        self.data = self.data.copy()
+        self.data["code"] = ""

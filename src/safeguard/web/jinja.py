@@ -45,12 +45,13 @@ def environment(**options: Any) -> Environment:
     options.setdefault("trim_blocks", True)
     options.setdefault("lstrip_blocks", True)
     env = Environment(autoescape=True, **options)
-    from safeguard.core.dates import format_date
+    from safeguard.core.dates import format_date, format_time
     from safeguard.core.forms import govuk_params
     from safeguard.web.navigation import navigation, optional_url
 
     env.globals.update(static=static, url=url, govuk_params=govuk_params,
                        navigation=navigation, optional_url=optional_url)
     env.filters["govuk_date"] = format_date
+    env.filters["uk_time"] = format_time
     env.filters["multiline"] = multiline
     return env

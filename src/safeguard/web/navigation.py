@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 
 from safeguard.agencies.models import Role
 from safeguard.cases.policy import may, staff_of
+from safeguard.web.signin import awaiting_second_factor
 
 
 def optional_url(name: str, *args: Any) -> str | None:
@@ -33,6 +34,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"items": [], "signed_in": False, "user_label": ""}
+    if awaiting_second_factor(user):  # signed in part-way: only "Sign out" until the code
+        return {"items": [], "signed_in": True, "user_label": ""}
     staff = staff_of(user)
     social_care = staff is not None and staff.in_social_care
     wanted: list[tuple[str, str]] = [("Home", "home")]

@@ -3,7 +3,11 @@ presenters shape the answer for people."""
 
 from __future__ import annotations
 
+import base64
+import io
 import json
+from base64 import b32encode
+from urllib.parse import urlencode
 
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
@@ -16,13 +20,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
 
 from safeguard.cases.policy import may, staff_of
 from safeguard.cases.selectors import case_list
 from safeguard.demo import progress
 from safeguard.referrals.selectors import referrals_made_by_my_agency
 
-from .accounts import SignInForm
+from . import signin
+from .accounts import CodeForm, SignInForm
 from .components import GovukFields
 from .forms import KeyDatesForm, TimelineFileForm, TimelineForm, date_values
 from .presenters import present_results
@@ -90,22 +96,113 @@ def _download(document: dict[str, object], as_of: str) -> JsonResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
-    """Sign in with a local account; then on to the page asked for (``next``), or home."""
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        next_url = ""
+    """Sign in with a local account; then on to the page asked for (``next``), or home —
+    by way of the two-factor step for the roles that must give a code."""
+    next_url = _next_url(request)
     if request.user.is_authenticated and request.method != "POST":
         return redirect(next_url or "home")
     form = SignInForm(request.POST if request.method == "POST" else None, request=request)
     if request.method == "POST" and form.is_valid():
         login(request, form.user)
+        signin.record_sign_in(user=form.user, context=signin.context_of(request))
+        if signin.needs_second_factor(form.user):
+            return redirect(_with_next(reverse("two-factor"), next_url))
         return redirect(next_url or "home")
+    if form.refused:
+        signin.record_sign_in_refused(username=form.username_tried,
+                                      locked_out=form.refused == "locked_out",
+                                      context=signin.context_of(request))
     return render(request, "web/sign_in.html", {
         "page_title": "Sign in", "form": form, "has_errors": bool(form.errors),
         "next": next_url, "signed_out": request.GET.get("signed-out") == "1",
         "demo_building": progress.building(),
+    }, status=429 if form.refused == "locked_out" else 200)
+
+
+def _next_url(request: HttpRequest) -> str:
+    """The page asked for (``next``), if it is on this site; otherwise ""."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        return ""
+    return next_url
+
+
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _second_factor_given(request: HttpRequest, device: object, next_url: str) -> HttpResponse:
+    """The code was right: the session is now fully signed in, under a new session key."""
+    otp_login(request, device)
+    request.session.cycle_key()
+    return redirect(next_url or "home")
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """After the password: "Enter the code from your authenticator app"."""
+    next_url = _next_url(request)
+    user = request.user
+    if not signin.awaiting_second_factor(user):
+        return redirect(next_url or "home")
+    if not signin.has_confirmed_device(user):
+        return redirect(_with_next(reverse("two-factor-set-up"), next_url))
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        result = signin.two_factor_verify(user=user, code=form.cleaned_data["code"],
+                                          context=signin.context_of(request))
+        if result.device is not None:
+            return _second_factor_given(request, result.device, next_url)
+        form.refuse(throttled=result.throttled)
+    return render(request, "web/two_factor.html", {
+        "page_title": "Enter the code from your authenticator app", "form": form,
+        "has_errors": bool(form.errors), "next": next_url,
     })
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def two_factor_set_up(request: HttpRequest) -> HttpResponse:
+    """The first sign-in of a privileged role: add Safeguard to an authenticator app (QR
+    code, or the key typed in) and confirm it with a code from the app."""
+    next_url = _next_url(request)
+    user = request.user
+    if not signin.awaiting_second_factor(user):
+        return redirect(next_url or "home")
+    if signin.has_confirmed_device(user):
+        return redirect(_with_next(reverse("two-factor"), next_url))
+    device = signin.device_to_set_up(user)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        result = signin.two_factor_set_up(user=user, device=device,
+                                          code=form.cleaned_data["code"],
+                                          context=signin.context_of(request))
+        if result.device is not None:
+            return _second_factor_given(request, result.device, next_url)
+        form.refuse(throttled=result.throttled)
+    secret = b32encode(device.bin_key).decode()
+    return render(request, "web/two_factor_set_up.html", {
+        "page_title": "Set up two-factor authentication", "form": form,
+        "has_errors": bool(form.errors), "next": next_url,
+        "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+        "qr_code": _qr_code_data_uri(device.config_url),
+    })
+
+
+def _qr_code_data_uri(text: str) -> str:
+    """``text`` as a QR code: an SVG image in a ``data:`` URI (the CSP allows data: images)."""
+    import qrcode
+    from qrcode.image.svg import SvgPathImage
+
+    out = io.BytesIO()
+    qrcode.make(text, image_factory=SvgPathImage, border=4).save(out)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
