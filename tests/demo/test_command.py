@@ -87,6 +87,13 @@ def test_the_demo_answers_at_once_and_signs_in_when_the_data_is_ready(tmp_path: 
         while "being served" not in Path(log.name).read_text():
             assert demo.poll() is None and time.monotonic() < deadline, Path(log.name).read_text()
             time.sleep(0.2)
+        while True:  # the line comes just before the server listens
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert demo.poll() is None and time.monotonic() < deadline
+                time.sleep(0.1)
         status, page = _get(f"{base}/sign-in")
         assert status == 200
         assert "The demo data is being built" in page

@@ -176,6 +176,20 @@ def test_the_queue_shows_the_due_date_and_status(north, south) -> None:
     assert as_(north["school_dsl"]).get("/referrals/queue/").status_code == 404
 
 
+def test_a_decided_referral_leaves_the_queue(north) -> None:
+    referral = school_referral(north)
+    assert Referral.objects.get(pk=referral.pk).awaiting_decision
+    queue = as_(north["front_door"]).get("/referrals/queue/").content.decode()
+    assert f'href="/referrals/{referral.pk}/decision/"' in queue
+    referral_decide(actor=north["social_worker"].user, referral_id=referral.pk,
+                    decided_on=date(2026, 11, 24), outcome="early_help", reasons="First",
+                    family_informed=True)
+    # The marker the queue's index reads is kept with the decision.
+    assert not Referral.objects.get(pk=referral.pk).awaiting_decision
+    assert "There are no referrals awaiting a decision" in as_(
+        north["front_door"]).get("/referrals/queue/").content.decode()
+
+
 # ---- the decision --------------------------------------------------------------------------
 
 

@@ -291,6 +291,17 @@ def out_of_calendar_problem(err: CalendarRangeError) -> Problem:
     )
 
 
+def engine_problem(err: Exception) -> Problem:
+    """A service's values the statutory engine cannot count with: a date outside its
+    working-day calendar, or a deadline that would fall past its end. ``errors`` has it
+    under ``dates``."""
+    if isinstance(err, CalendarRangeError):
+        detail = f"A deadline cannot be counted from these dates: {err}."
+    else:
+        detail = _sentence(f"A date cannot be used: {err}")
+    return Problem(INVALID_FIELDS, detail, errors={"dates": detail})
+
+
 def _json_pointer(parts: tuple[Any, ...] | list[Any]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
@@ -365,6 +376,20 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return too_large().response()
+
+    @api.exception_handler(TimelineError)
+    @api.exception_handler(CalendarRangeError)
+    def on_engine_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A service's dates that the statutory engine cannot count with: the service's
+        # transaction is rolled back, so nothing was changed.
+        return engine_problem(exc).response()
+
+    @api.exception_handler(OverflowError)
+    def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # A whole number larger than the database can hold (SQLite refuses to bind it).
+        return Problem(INVALID_REQUEST, "A number in the request is larger than Safeguard "
+                                        "can store, so it names no record.",
+                       errors=[{"detail": "Number too large"}]).response()
 
     @api.exception_handler(Exception)
     def on_exception(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -136,7 +136,8 @@ def case_document(case: Any) -> dict[str, Any]:
             summary="The cases the caller may see", openapi_extra=error_responses(400, 401))
 def cases_list(
     request: HttpRequest,
-    page: int = Query(1, ge=1),  # type: ignore[type-arg]
+    # Bounded so that the offset it gives fits the database's integers.
+    page: int = Query(1, ge=1, le=1_000_000),  # type: ignore[type-arg]
     page_size: int = Query(50, ge=1, le=200),  # type: ignore[type-arg]
 ) -> dict[str, Any]:
     cases = cases_visible_to(actor_of(request)).select_related(

@@ -4,7 +4,9 @@ Every selector and service asks here; views never decide access themselves.
 
 - Children's social care staff of the responsible local authority see its cases.
 - Staff of partner agencies see only the cases their agency is involved in (referrer,
-  strategy discussion, conference, core group …), while the involvement lasts.
+  strategy discussion, conference, core group …), while the involvement lasts. Staff of a
+  local authority outside its children's social care (a partnership officer) are partners
+  too, involved only where named: the authority's own involvements are not theirs.
 - A restricted case is seen only by the people named on it: the allocated worker and their
   manager, and staff named in an involvement.
 - A person with no staff record, or an inactive one, sees nothing.
@@ -88,6 +90,17 @@ def _named_on(staff: Staff) -> Q:
     )
 
 
+def _partner_involvement(staff: Staff) -> dict[str, int]:
+    """What makes a case one a partner is involved in: an involvement of their agency. Staff
+    of a local authority outside its children's social care (a partnership officer) are
+    partners too, but the authority's own involvements (its allocated worker, its staff at a
+    strategy discussion or conference) are its children's social care's, not theirs: they
+    are involved only where named."""
+    if staff.agency.is_local_authority:
+        return {"staff_id": staff.pk}
+    return {"agency_id": staff.agency_id}
+
+
 def cases_visible_to(user: Any) -> QuerySet[Case]:
     """Every case the acting person may see. All reads of case data start here."""
     staff = staff_of(user)
@@ -97,8 +110,8 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
         allowed = Q(local_authority_id=staff.agency_id)
     else:
         allowed = Q(
-            Exists(Involvement.objects.filter(case=OuterRef("pk"), agency_id=staff.agency_id,
-                                              until__isnull=True))
+            Exists(Involvement.objects.filter(case=OuterRef("pk"), until__isnull=True,
+                                              **_partner_involvement(staff)))
         )
     broken_glass = Exists(BreakGlass.objects.filter(case=OuterRef("pk"), staff=staff,
                                                     until__gt=timezone.now()))
@@ -136,7 +149,7 @@ def _sees_by_right(staff: Staff, case: Case) -> bool:
     if staff.in_social_care:
         if case.local_authority_id != staff.agency_id:
             return False
-    elif not involved(agency_id=staff.agency_id):
+    elif not involved(**_partner_involvement(staff)):
         return False
     if not case.restricted or case.allocated_worker_id == staff.pk:
         return True
@@ -158,7 +171,11 @@ def may(user: Any, action: str, case: Case | None = None, *, local_authority_id:
     if staff is None:
         return False
     if action == "make_referral":
-        return staff.in_social_care or staff.role in PARTNER_REFERRERS
+        # In children's social care, the roles that record referrals (as referral_create
+        # requires); a conference chair or LADO passes a concern to the front door.
+        if staff.in_social_care:
+            return staff.role in ACTIONS["record_referral"]
+        return staff.role in PARTNER_REFERRERS
     if action == "view_access_history":
         return case is not None and _may_view_access_history(staff, case)
     roles = ACTIONS.get(action)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from safeguard.cases.models import Case, Obligation
 from safeguard.cases.policy import cases_visible_to, require_view, staff_of
@@ -43,9 +44,68 @@ class ChronologyItem:
     kind: str
 
 
-def chronology(case: Case) -> list[ChronologyItem]:
-    """Every recorded event of the case in date order, with the agency it came from."""
-    from safeguard.assessments.models import Assessment, ChildInNeedPlan, ChildInNeedPlanReview
+class CaseRecords:
+    """The records of one case that several parts of the case page show, each kind read
+    once (call after :func:`case_for`): its referrals with their decisions, its child
+    protection plans and its child in need plans. :func:`chronology`, :func:`open_plans`
+    and :func:`case_referrals` take one to share the reads."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+
+    @cached_property
+    def referrals(self) -> list[Any]:
+        """Newest first, each with ``decision_or_none`` and its referrer agency."""
+        from safeguard.referrals.models import Referral, ReferralDecision
+
+        rows = list(Referral.objects.filter(case=self.case)
+                    .select_related("referrer_agency", "decision")
+                    .order_by("-received_on", "-id"))
+        for r in rows:
+            r.case = self.case  # already loaded, with its child
+            try:
+                r.decision_or_none = r.decision  # type: ignore[attr-defined]
+            except ReferralDecision.DoesNotExist:
+                r.decision_or_none = None  # type: ignore[attr-defined]
+        return rows
+
+    @cached_property
+    def protection_plans(self) -> list[Any]:
+        """Child protection plans, latest started first."""
+        from safeguard.protection.models import ChildProtectionPlan
+
+        return list(ChildProtectionPlan.objects.filter(case=self.case)
+                    .order_by("-started_on", "id"))
+
+    @cached_property
+    def child_in_need_plans(self) -> list[Any]:
+        """Child in need plans, latest started first."""
+        from safeguard.assessments.models import ChildInNeedPlan
+
+        return list(ChildInNeedPlan.objects.filter(case=self.case)
+                    .order_by("-started_on", "-id"))
+
+
+def _labels(model: Any, field: str) -> dict[Any, str]:
+    """A choice field's labels by value (what ``get_<field>_display()`` shows)."""
+    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+
+
+def chronology(case: Case, records: CaseRecords | None = None) -> list[ChronologyItem]:
+    """Every recorded event of the case in date order, with the agency it came from.
+
+    Events of the same day keep a fixed order: first by the kind of record, in this order —
+    referrals received, referral decisions (then their authorisation), immediate
+    protection, assessments (started, child seen, completed), strategy discussions,
+    section 47 outcomes, conferences requested by another agency, conferences, core group
+    meetings, child protection plans started, child protection plans ended, child in need
+    plans (started, ended), child in need plan reviews, notices that the child moved in,
+    returns home — then, within a kind, in the order of the records: referrals newest
+    first (then the latest recorded), decisions, immediate protection, section 47
+    enquiries, notices and returns home in the order they were recorded, assessments,
+    plans and reviews latest started (or held) first, strategy discussions, conferences
+    and core group meetings as held."""
+    from safeguard.assessments.models import Assessment, ChildInNeedPlanReview
     from safeguard.protection.models import (
         ChildProtectionPlan,
         Conference,
@@ -58,70 +118,97 @@ def chronology(case: Case) -> list[ChronologyItem]:
     )
     from safeguard.referrals.models import Referral, ReferralDecision
 
+    records = records if records is not None else CaseRecords(case)
     la = case.local_authority.name
     items: list[ChronologyItem] = []
     add = items.append
-    for r in Referral.objects.filter(case=case).select_related("referrer_agency"):
+    sources = _labels(Referral, "source")
+    referrals = records.referrals
+    for r in referrals:
+        source = sources.get(r.source, r.source)
         add(ChronologyItem(r.received_on, "Referral received",
-                           r.referrer_agency.name if r.referrer_agency else r.get_source_display(),
-                           r.get_source_display(), "referral"))
-    for d in ReferralDecision.objects.filter(referral__case=case):
-        add(ChronologyItem(d.decided_on, f"Referral decision: {d.get_outcome_display()}", la,
+                           r.referrer_agency.name if r.referrer_agency else source,
+                           source, "referral"))
+    outcomes = _labels(ReferralDecision, "outcome")
+    decisions = sorted((r.decision_or_none for r in referrals if r.decision_or_none),
+                       key=lambda d: d.pk)
+    for d in decisions:
+        add(ChronologyItem(d.decided_on,
+                           f"Referral decision: {outcomes.get(d.outcome, d.outcome)}", la,
                            "", "decision"))
         if d.authorised_on:
             add(ChronologyItem(d.authorised_on, "Referral decision authorised", la, "",
                                "decision"))
-    for ip in ImmediateProtection.objects.filter(case=case).select_related("acting_agency"):
-        add(ChronologyItem(ip.taken_on, ip.get_kind_display(), ip.acting_agency.name, "",
-                           "immediate_protection"))
-    for a in Assessment.objects.filter(case=case):
-        add(ChronologyItem(a.started_on, f"Assessment started ({a.get_kind_display()})", la, "",
+    kinds = _labels(ImmediateProtection, "kind")
+    for kind, taken_on, agency in (ImmediateProtection.objects.filter(case=case)
+                                   .order_by("id")
+                                   .values_list("kind", "taken_on", "acting_agency__name")):
+        add(ChronologyItem(taken_on, kinds.get(kind, kind), agency, "", "immediate_protection"))
+    kinds, assessment_outcomes = _labels(Assessment, "kind"), _labels(Assessment, "outcome")
+    for kind, started, seen, alone, completed, outcome in (
+            Assessment.objects.filter(case=case).order_by("-started_on", "id").values_list(
+                "kind", "started_on", "child_seen_on", "child_seen_alone", "completed_on",
+                "outcome")):
+        add(ChronologyItem(started, f"Assessment started ({kinds.get(kind, kind)})", la, "",
                            "assessment"))
-        if a.child_seen_on:
-            add(ChronologyItem(a.child_seen_on, "Child seen" + (" alone" if a.child_seen_alone
-                                                                else ""), la, "", "assessment"))
-        if a.completed_on:
-            add(ChronologyItem(a.completed_on, "Assessment completed", la,
-                               a.get_outcome_display() if a.outcome else "", "assessment"))
-    for sd in StrategyDiscussion.objects.filter(case=case):
-        add(ChronologyItem(sd.held_on, "Strategy discussion", la,
-                           "Section 47 enquiries started" if sd.s47_initiated
+        if seen:
+            add(ChronologyItem(seen, "Child seen" + (" alone" if alone else ""), la, "",
+                               "assessment"))
+        if completed:
+            add(ChronologyItem(completed, "Assessment completed", la,
+                               assessment_outcomes.get(outcome, outcome) if outcome else "",
+                               "assessment"))
+    for held, s47 in (StrategyDiscussion.objects.filter(case=case).order_by("held_on", "id")
+                      .values_list("held_on", "s47_initiated")):
+        add(ChronologyItem(held, "Strategy discussion", la,
+                           "Section 47 enquiries started" if s47
                            else "No section 47 enquiries", "strategy_discussion"))
-    for e in Section47Enquiry.objects.filter(case=case, outcome_on__isnull=False):
-        add(ChronologyItem(e.outcome_on, "Section 47 enquiry outcome", la,  # type: ignore[arg-type]
-                           "Concerns substantiated" if e.substantiated
-                           else "Concerns not substantiated", "s47"))
-    for e in Section47Enquiry.objects.filter(
-            case=case, conference_requested_on__isnull=False).select_related(
-            "conference_requested_by"):
-        add(ChronologyItem(e.conference_requested_on,  # type: ignore[arg-type]
-                           "Conference requested by another agency",
-                           e.conference_requested_by.name if e.conference_requested_by else la,
-                           "", "s47"))
-    for c in Conference.objects.filter(case=case):
-        add(ChronologyItem(c.held_on, c.get_kind_display(), la, c.get_category_display()
-                           if c.category else "", "conference"))
-    for m in CoreGroupMeeting.objects.filter(plan__case=case):
-        add(ChronologyItem(m.held_on, "Core group meeting", la, "", "core_group"))
-    for p in ChildProtectionPlan.objects.filter(case=case):
+    enquiries = list(Section47Enquiry.objects.filter(case=case).order_by("id").values_list(
+        "outcome_on", "substantiated", "conference_requested_on", "conference_requested_by__name"))
+    for outcome_on, substantiated, _requested, _by in enquiries:
+        if outcome_on is not None:
+            add(ChronologyItem(outcome_on, "Section 47 enquiry outcome", la,
+                               "Concerns substantiated" if substantiated
+                               else "Concerns not substantiated", "s47"))
+    for _outcome, _substantiated, requested, by in enquiries:
+        if requested is not None:
+            add(ChronologyItem(requested, "Conference requested by another agency", by or la,
+                               "", "s47"))
+    kinds, categories = _labels(Conference, "kind"), _labels(Conference, "category")
+    for kind, held, category in (Conference.objects.filter(case=case).order_by("held_on", "id")
+                                 .values_list("kind", "held_on", "category")):
+        add(ChronologyItem(held, kinds.get(kind, kind), la,
+                           categories.get(category, category) if category else "",
+                           "conference"))
+    for held in (CoreGroupMeeting.objects.filter(plan__case=case).order_by("held_on", "id")
+                 .values_list("held_on", flat=True)):
+        add(ChronologyItem(held, "Core group meeting", la, "", "core_group"))
+    categories = _labels(ChildProtectionPlan, "category")
+    end_reasons = _labels(ChildProtectionPlan, "end_reason")
+    for p in records.protection_plans:
         add(ChronologyItem(p.started_on, "Child protection plan started", la,
-                           p.get_category_display() if p.category else "", "plan"))
-    for p in ChildProtectionPlan.objects.filter(case=case, ended_on__isnull=False):
-        add(ChronologyItem(p.ended_on, "Child protection plan ended", la,  # type: ignore[arg-type]
-                           p.get_end_reason_display(), "plan"))
-    for p2 in ChildInNeedPlan.objects.filter(case=case):
+                           categories.get(p.category, p.category) if p.category else "",
+                           "plan"))
+    for p in records.protection_plans:
+        if p.ended_on is not None:
+            add(ChronologyItem(p.ended_on, "Child protection plan ended", la,
+                               end_reasons.get(p.end_reason, p.end_reason), "plan"))
+    for p2 in records.child_in_need_plans:
         add(ChronologyItem(p2.started_on, "Child in need plan started", la, "", "cin_plan"))
         if p2.ended_on:
             add(ChronologyItem(p2.ended_on, "Child in need plan ended", la, "", "cin_plan"))
-    for review in ChildInNeedPlanReview.objects.filter(plan__case=case):
-        add(ChronologyItem(review.held_on, "Child in need plan review", la, "", "cin_plan"))
-    for n in MovedInNotice.objects.filter(case=case):
-        add(ChronologyItem(n.notified_on, "Notified that the child moved in",
-                           n.from_local_authority, "", "moved_in"))
-    for rh in ReturnHome.objects.filter(case=case):
-        add(ChronologyItem(rh.returned_on, "Returned home from care", la,
-                           "Planned" if rh.planned else "Unplanned", "return_home"))
-    items.sort(key=lambda i: i.day)
+    for held in (ChildInNeedPlanReview.objects.filter(plan__case=case)
+                 .order_by("-held_on", "-id").values_list("held_on", flat=True)):
+        add(ChronologyItem(held, "Child in need plan review", la, "", "cin_plan"))
+    for notified, from_la in (MovedInNotice.objects.filter(case=case).order_by("id")
+                              .values_list("notified_on", "from_local_authority")):
+        add(ChronologyItem(notified, "Notified that the child moved in", from_la, "",
+                           "moved_in"))
+    for returned, planned in (ReturnHome.objects.filter(case=case).order_by("id")
+                              .values_list("returned_on", "planned")):
+        add(ChronologyItem(returned, "Returned home from care", la,
+                           "Planned" if planned else "Unplanned", "return_home"))
+    items.sort(key=lambda i: i.day)  # stable: the same day keeps the order above
     return items
 
 
@@ -146,8 +233,13 @@ def work_items(actor: Any, *, scope: str = "mine", within_days: int = 7) -> list
         cases = cases.filter(team_id=staff.team_id) if staff.team_id else cases.none()
     day = today()
     horizon = day + timedelta(days=within_days)
+    # Driven from the open obligations due by the horizon (the ``open, due`` index), each
+    # kept if its case is one of ``cases``: asked of a team's every case instead, SQLite
+    # checks the access rule on thousands of cases to find the few with a duty due.
+    # (``open__in=[True]``: SQLite uses the index for ``open IN (1)``, not for ``open``.)
     rows = (
-        Obligation.objects.filter(case__in=cases, open=True, due__lte=horizon)
+        Obligation.objects.filter(open__in=[True], due__lte=horizon)
+        .filter(Exists(cases.filter(pk=OuterRef("case_id"))))
         .select_related("case__child", "case__allocated_worker__user")
         .order_by("due", "case_id", "position")
     )
@@ -261,37 +353,36 @@ class OpenPlan:
     url_arg: int
 
 
-def open_plans(case: Case) -> list[OpenPlan]:
+def open_plans(case: Case, records: CaseRecords | None = None) -> list[OpenPlan]:
     """The child's plans in force: child protection, child in need, early help."""
-    from safeguard.assessments.models import ChildInNeedPlan
     from safeguard.earlyhelp.models import EarlyHelpPlan
     from safeguard.protection.models import ChildProtectionPlan
 
+    records = records if records is not None else CaseRecords(case)
+    categories = _labels(ChildProtectionPlan, "category")
     plans = [
         OpenPlan("Child protection plan", p.started_on,
-                 f"Category: {p.get_category_display()}" if p.category else "",
+                 f"Category: {categories.get(p.category, p.category)}" if p.category else "",
                  "protection:plan-detail", p.pk)
-        for p in ChildProtectionPlan.objects.filter(case=case, ended_on__isnull=True)
+        for p in records.protection_plans if p.ended_on is None
     ]
     plans += [
         OpenPlan("Child in need plan", p.started_on, "", "assessments:cin-plan-detail", p.pk)
-        for p in ChildInNeedPlan.objects.filter(case=case, ended_on__isnull=True)
+        for p in records.child_in_need_plans if p.ended_on is None
     ]
     plans += [
-        OpenPlan("Early help plan", p.started_on, "", "earlyhelp:assessment-detail",
-                 p.assessment_id)
-        for p in EarlyHelpPlan.objects.filter(assessment__child=case.child,
-                                              ended_on__isnull=True)
+        OpenPlan("Early help plan", started_on, "", "earlyhelp:assessment-detail",
+                 assessment_id)
+        for started_on, assessment_id in EarlyHelpPlan.objects.filter(
+            assessment__child=case.child, ended_on__isnull=True)
+        .order_by("-started_on", "-id").values_list("started_on", "assessment_id")
     ]
     return sorted(plans, key=lambda p: p.started_on)
 
 
-def case_referrals(case: Case) -> list[Any]:
+def case_referrals(case: Case, records: CaseRecords | None = None) -> list[Any]:
     """The case's referrals, newest first, each with its decision (or None)."""
-    from safeguard.referrals.models import Referral
-    from safeguard.referrals.selectors import with_decisions
-
-    return with_decisions(Referral.objects.filter(case=case).order_by("-received_on", "-id"))
+    return (records if records is not None else CaseRecords(case)).referrals
 
 
 def allocatable_workers(case: Case) -> list[Any]:

@@ -20,6 +20,7 @@ from safeguard.agencies.models import Role
 from safeguard.cases.forms import AllocationForm, BreakGlassForm
 from safeguard.cases.policy import BREAK_GLASS_HOURS, cases_visible_to, may, staff_of
 from safeguard.cases.selectors import (
+    CaseRecords,
     allocatable_workers,
     case_for,
     case_obligations,
@@ -163,6 +164,7 @@ def _case_page(request: HttpRequest, case: Any) -> HttpResponse:
     obligations = case_obligations(case)
     staff = staff_of(request.user)
     child = case.child
+    records = CaseRecords(case)  # referrals and plans, read once for the sections below
     return _no_store(render(request, "cases/detail.html", {
         "page_title": f"{child.full_name}, case {case.reference}",
         "case": case, "child": child,
@@ -171,9 +173,9 @@ def _case_page(request: HttpRequest, case: Any) -> HttpResponse:
         "family": family_of(request.user, case),
         "involvements": involvements_of(case),
         "plans": [{"plan": p, "href": optional_url(p.url_name, p.url_arg)}
-                  for p in open_plans(case)],
-        "referrals": case_referrals(case),
-        "chronology": chronology(case),
+                  for p in open_plans(case, records)],
+        "referrals": case_referrals(case, records),
+        "chronology": chronology(case, records),
         # Stored obligations have the engine's attributes: the same presenters show them.
         "rows": obligation_rows(obligations),  # type: ignore[arg-type]
         "summary": summary_line(obligations),  # type: ignore[arg-type]

@@ -43,9 +43,17 @@ class Referral(Record):
     concerns = models.TextField()
     received_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="referrals_received")
+    #: No decision on next steps yet: kept by ``referral_decide`` (a decision is never
+    #: removed), so that the front door queue reads only the referrals waiting, through the
+    #: partial index below, instead of every referral of the area.
+    awaiting_decision = models.BooleanField(default=True, editable=False)
 
     class Meta:
         ordering = ["-received_on", "-id"]
+        indexes = [
+            models.Index(fields=["received_on", "id"], condition=models.Q(awaiting_decision=True),
+                         name="referral_awaiting_decision"),
+        ]
 
 
 class ReferralDecision(Record):

@@ -31,7 +31,9 @@ def front_door_queue(actor: Any) -> list[QueueItem]:
     staff = staff_of(actor)
     if staff is None or not staff.in_social_care:
         return []
-    pending = Referral.objects.filter(decision__isnull=True)
+    # ``awaiting_decision`` (kept with the decisions) lets SQLite read only the referrals
+    # waiting, through its partial index; ``decision`` stays the rule.
+    pending = Referral.objects.filter(awaiting_decision=True, decision__isnull=True)
     # The access policy is asked only about the cases with a referral awaiting a decision:
     # asked about every case of the area, SQLite scans them all, each with its subqueries.
     visible = cases_visible_to(actor).filter(pk__in=pending.values("case_id"))

@@ -164,6 +164,8 @@ def referral_decide(
     if existing is None:
         decision = ReferralDecision.objects.create(referral=referral, recorded_by=staff,
                                                    created_by=actor, **values)
+        Referral.objects.filter(pk=referral.pk).update(awaiting_decision=False)
+        referral.awaiting_decision = False
         action = "create"
     else:
         check_version(existing, version)

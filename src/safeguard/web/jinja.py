@@ -11,6 +11,8 @@ behind the ``govuk_frontend_jinja/`` prefix, so templates write, for example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from django.templatetags.static import static
@@ -29,6 +31,36 @@ def govuk_frontend_loader() -> BaseLoader:
 def url(viewname: str, *args: Any, **kwargs: Any) -> str:
     """``reverse()`` for templates: ``url('timeline-check')``."""
     return reverse(viewname, args=args or None, kwargs=kwargs or None)
+
+
+#: Stands for the id while a URL is reversed once for many ids (:func:`id_url`).
+_ID_MARKER = 7070707070
+
+
+def id_url(viewname: str) -> Callable[[int], str]:
+    """``url(viewname, id)`` for the many ids of a long table, reversed once: the function
+    gives the same URL as ``url(viewname, pk)`` for each id (a view with one integer
+    argument)."""
+    head, _, tail = reverse(viewname, args=[_ID_MARKER]).rpartition(str(_ID_MARKER))
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
+def _tag(env: Environment) -> Callable[..., Markup]:
+    macro_template = f"{GOVUK_FRONTEND_PREFIX}/components/tag/macro.html"
+
+    @lru_cache(maxsize=256)
+    def rendered(text: str, classes: str) -> Markup:
+        macro = env.get_template(macro_template).module.govukTag  # type: ignore[attr-defined]
+        html: Markup = macro({"text": text, "classes": classes})
+        return html
+
+    def govuk_tag(text: str, classes: str = "") -> Markup:
+        """``govukTag({"text": text, "classes": classes})``: the same HTML from the GOV.UK
+        macro, rendered once for each text and colour (a table of many rows calls the macro
+        a handful of times, not once a row). The text is plain text, escaped by the macro."""
+        return rendered(str(text), classes or "")
+
+    return govuk_tag
 
 
 def multiline(text: str | None) -> Markup:
@@ -50,7 +82,8 @@ def environment(**options: Any) -> Environment:
     from safeguard.web.navigation import navigation, optional_url
 
     env.globals.update(static=static, url=url, govuk_params=govuk_params,
-                       navigation=navigation, optional_url=optional_url)
+                       navigation=navigation, optional_url=optional_url, id_url=id_url,
+                       govuk_tag=_tag(env))
     env.filters["govuk_date"] = format_date
     env.filters["uk_time"] = format_time
     env.filters["multiline"] = multiline
