@@ -12,13 +12,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from safeguard.cases.access_selectors import case_access_history, my_access_history
-from safeguard.cases.views import context_of
+from safeguard.cases.views import _no_store, context_of
 from safeguard.core.services import NotAllowed
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_http_methods(["GET", "HEAD"])
