@@ -15,7 +15,13 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.urls import Resolver404, resolve
 
 from safeguard.cases.models import Case
-from safeguard.core.services import Context, EditConflict, Invalid, NotAllowed
+from safeguard.core.services import (
+    Context,
+    EditConflict,
+    Invalid,
+    NotAllowed,
+    request_context,
+)
 
 View = Callable[..., HttpResponseBase]
 
@@ -46,7 +52,7 @@ def must(allowed: bool, message: str = "Your role cannot record this.") -> None:
 
 
 def context_of(request: HttpRequest) -> Context:
-    return Context(source="web", remote_addr=request.META.get("REMOTE_ADDR", ""))
+    return request_context(request)
 
 
 def case_page_url(case: Case) -> str | None:

@@ -28,7 +28,7 @@ from safeguard.cases.policy import cases_visible_to
 from safeguard.cases.selectors import case_for, case_obligations, chronology, work_items
 from safeguard.cases.services import break_glass, case_allocate
 from safeguard.cases.timeline import case_timeline
-from safeguard.core.services import Context
+from safeguard.core.services import Context, request_context
 
 router = Router(auth=signed_in, tags=["cases"])
 work_router = Router(auth=signed_in, tags=["work"])
@@ -40,7 +40,7 @@ def actor_of(request: HttpRequest) -> Any:
 
 
 def api_context(request: HttpRequest) -> Context:
-    return Context(source="api", remote_addr=request.META.get("REMOTE_ADDR", ""))
+    return request_context(request, source="api")
 
 
 class CaseChildOut(Schema):

@@ -35,7 +35,13 @@ from safeguard.cases.selectors import (
 )
 from safeguard.cases.services import break_glass, case_alert_seen, case_allocate
 from safeguard.core.dates import today
-from safeguard.core.services import Context, EditConflict, Invalid, NotAllowed
+from safeguard.core.services import (
+    Context,
+    EditConflict,
+    Invalid,
+    NotAllowed,
+    request_context,
+)
 from safeguard.people.identifiers import format_nhs_number
 from safeguard.web.navigation import optional_url
 from safeguard.web.presenters import STATUSES, obligation_rows, summary_line
@@ -44,7 +50,7 @@ PAGE_SIZE = 50
 
 
 def context_of(request: HttpRequest) -> Context:
-    return Context(source="web", remote_addr=request.META.get("REMOTE_ADDR", ""))
+    return request_context(request)
 
 
 def _case(request: HttpRequest, case_id: int, purpose: str = "view") -> Any:

@@ -67,6 +67,12 @@ class Context:
     reason: str = ""
 
 
+def request_context(request: Any, source: str = "web") -> Context:
+    """The :class:`Context` of a request to the pages (or, with ``source="api"``, the API):
+    the one place that reads where a request came from."""
+    return Context(source=source, remote_addr=request.META.get("REMOTE_ADDR", ""))
+
+
 def check_version(record: models.Model, expected: int | None) -> None:
     """Refuse a change made against an older version of ``record`` (optimistic concurrency)."""
     current = getattr(record, "version", None)

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safeguard.cases.policy import may, staff_of
 from safeguard.core.drafts import FormDrafts, as_querydict
-from safeguard.core.services import Context, EditConflict, Invalid, NotAllowed
+from safeguard.core.services import (
+    Context,
+    EditConflict,
+    Invalid,
+    NotAllowed,
+    request_context,
+)
 from safeguard.referrals.forms import OUTCOME_HINTS, AuthoriseForm, DecisionForm, ReferralForm
 from safeguard.referrals.selectors import (
     decision_obligation,
@@ -30,7 +36,7 @@ from safeguard.web.presenters import STATUSES
 
 
 def context_of(request: HttpRequest) -> Context:
-    return Context(source="web", remote_addr=request.META.get("REMOTE_ADDR", ""))
+    return request_context(request)
 
 
 def _referral(request: HttpRequest, referral_id: int, purpose: str = "view") -> Any:

@@ -28,14 +28,14 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguard.agencies.models import TWO_FACTOR_ROLES, Staff
-from safeguard.core.services import Context, NotAllowed, audit
+from safeguard.core.services import Context, NotAllowed, audit, request_context
 
 #: What a person's authenticator app is called in their list of devices.
 DEVICE_NAME = "Authenticator app"
 
 
 def context_of(request: HttpRequest) -> Context:
-    return Context(source="web", remote_addr=request.META.get("REMOTE_ADDR", ""))
+    return request_context(request)
 
 
 # ---- who must give a second factor -----------------------------------------------------------
