@@ -93,6 +93,16 @@ def eh_change(p: str, c: str | None) -> bool:
             or (p == "early_help" and c == "involved"))
 
 
+def sees_part(*agencies: str) -> Callable[[str, str | None], bool]:
+    """Parts of a case by need to know (``policy.case_parts``): social care who see the case
+    see the record; of the partners, only ``agencies``, those that took part in it on the
+    involved case — its strategy discussion had the police and health, not the school; its
+    initial conference invited the police, health and the school, and its plan's core
+    group is health and the school; its immediate protection was the authority's own."""
+    return lambda p, c: (p in SOCIAL_CARE and c in NORTH_OPEN) or (p in agencies
+                                                                 and c == "involved")
+
+
 RULES: dict[str, Callable[[str, str | None], bool]] = {
     "everyone": lambda p, c: True,
     "nobody": lambda p, c: False,
@@ -105,6 +115,10 @@ RULES: dict[str, Callable[[str, str | None], bool]] = {
     "start_early_help": lambda p, c: p in {"front_door", "social_worker", "manager",
                                            "early_help", "school_dsl", "health"},
     "sees": sees,
+    "sees_discussion": sees_part("police", "health"),
+    "sees_immediate": sees_part(),
+    "sees_conference": sees_part("police", "health", "school_dsl"),
+    "sees_plan": sees_part("police", "health", "school_dsl"),
     "casework": lambda p, c: p in CASEWORKERS and sees(p, c),
     "decide": lambda p, c: p in {"front_door", "social_worker", "manager"} and sees(p, c),
     "authorise": lambda p, c: p == "manager" and sees(p, c),
@@ -186,10 +200,10 @@ PAGES: dict[str, Row] = {
     "protection/cases/<int:case_id>/": r("case", GET="sees"),
     "protection/cases/<int:case_id>/immediate-protection/new/":
         r("case", GET="casework", POST="casework"),
-    "protection/immediate-protection/<int:record_id>/": r("immediate", GET="sees"),
+    "protection/immediate-protection/<int:record_id>/": r("immediate", GET="sees_immediate"),
     "protection/cases/<int:case_id>/strategy-discussions/new/":
         r("case", GET="casework", POST="casework"),
-    "protection/strategy-discussions/<int:discussion_id>/": r("discussion", GET="sees"),
+    "protection/strategy-discussions/<int:discussion_id>/": r("discussion", GET="sees_discussion"),
     "protection/enquiries/<int:enquiry_id>/outcome/":
         r("enquiry", GET="casework", POST="casework"),
     "protection/enquiries/<int:enquiry_id>/conference-request/":
@@ -197,8 +211,8 @@ PAGES: dict[str, Row] = {
     "protection/conference-requests/": r(GET="everyone"),  # filtered: LA managers' list
     "protection/cases/<int:case_id>/conferences/new/":
         r("case", GET="conference", POST="conference"),
-    "protection/conferences/<int:conference_id>/": r("conference", GET="sees"),
-    "protection/plans/<int:plan_id>/": r("plan", GET="sees"),
+    "protection/conferences/<int:conference_id>/": r("conference", GET="sees_conference"),
+    "protection/plans/<int:plan_id>/": r("plan", GET="sees_plan"),
     "protection/plans/<int:plan_id>/outcomes/": r("plan", GET="casework", POST="casework"),
     "protection/plans/<int:plan_id>/actions/new/": r("plan", GET="casework", POST="casework"),
     "protection/plans/<int:plan_id>/actions/<int:action_id>/done/":
@@ -286,13 +300,13 @@ API: dict[str, Row] = {
     "/api/v1/protection/cases/{case_id}": r("case", GET="sees"),
     "/api/v1/protection/cases/{case_id}/immediate-protection": r("case", POST="casework"),
     "/api/v1/protection/cases/{case_id}/strategy-discussions": r("case", POST="casework"),
-    "/api/v1/protection/strategy-discussions/{discussion_id}": r("discussion", GET="sees"),
+    "/api/v1/protection/strategy-discussions/{discussion_id}": r("discussion", GET="sees_discussion"),
     "/api/v1/protection/enquiries/{enquiry_id}/outcome": r("enquiry", POST="casework"),
     "/api/v1/protection/enquiries/{enquiry_id}/conference-request":
         r("enquiry", POST="request_conference"),
     "/api/v1/protection/cases/{case_id}/conferences": r("case", POST="conference"),
-    "/api/v1/protection/conferences/{conference_id}": r("conference", GET="sees"),
-    "/api/v1/protection/plans/{plan_id}": r("plan", GET="sees"),
+    "/api/v1/protection/conferences/{conference_id}": r("conference", GET="sees_conference"),
+    "/api/v1/protection/plans/{plan_id}": r("plan", GET="sees_plan"),
     "/api/v1/protection/plans/{plan_id}/outcomes": r("plan", PUT="casework"),
     "/api/v1/protection/plans/{plan_id}/actions": r("plan", POST="casework"),
     "/api/v1/protection/plans/{plan_id}/actions/{action_id}/done":

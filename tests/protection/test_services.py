@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 
 from safeguard.agencies.models import Role, Staff
 from safeguard.cases.models import Involvement, Obligation
-from safeguard.cases.policy import can_view_case
+from safeguard.cases.policy import WHOLE_CASE, can_view_case
 from safeguard.cases.services import case_allocate
 from safeguard.cases.timeline import case_timeline
 from safeguard.core.models import AuditEntry
@@ -551,7 +551,7 @@ def test_a_child_returns_home_from_care(north, case) -> None:
 
 def test_the_case_page_panels(north, case) -> None:
     plan = to_plan(north, case)
-    summary = selectors.protection_summary(case)
+    summary = selectors.protection_summary(case, WHOLE_CASE)
     assert summary.open_plan == plan
     assert [c.kind for c in summary.conferences] == ["initial"]
     assert len(summary.strategy_discussions) == 1

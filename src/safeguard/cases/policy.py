@@ -16,12 +16,23 @@ Every selector and service asks here; views never decide access themselves.
   It lets them read it, never change it, for ``BREAK_GLASS_HOURS``; the reason is audited
   and the case's managers are alerted.
 
-The access issue deepens this (team and role scoping, parts of a case by role); its shape —
-one policy, enforced in selectors and services — stays.
+- **Parts of a case by need to know** (:func:`case_parts`): social care staff of the
+  responsible authority see the whole case. A partner who sees a case sees its summary, its
+  chronology (dates and kinds of events, never their content) and its obligations, and of
+  the child protection records only those their agency took part in: a strategy discussion
+  (its decisions, the criminal investigation, its actions) only if the agency attended it;
+  immediate protection their agency took or that led to such a discussion; a section 47
+  enquiry that followed such a discussion, that the agency asked a conference of, or that
+  led to a conference it was invited to; a conference only if invited; a child protection
+  plan only if the agency is in its core group or was invited to a conference that started
+  or reviewed it — and of the plan's actions only those the agency owns. So a school's
+  designated safeguarding lead sees the plan and the school's actions, not the police's
+  investigative notes. Break-glass opens a case to a partner on these same terms.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -217,6 +228,82 @@ def require_view(user: Any, case_id: int) -> Case:
         raise NotAllowed("You do not have access to this case, or it does not exist.")
     case.via_break_glass = via  # type: ignore[attr-defined]  # the audit records why
     return case
+
+
+# ---- parts of a case by need to know -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseParts:
+    """Which parts of one case the acting person may see (the module's "parts" rule).
+    ``whole``: all of it; otherwise the ids of the records of each kind they may see, and
+    the agency whose plan actions they see."""
+
+    whole: bool
+    strategy_discussions: frozenset[int] = frozenset()
+    immediate_protection: frozenset[int] = frozenset()
+    enquiries: frozenset[int] = frozenset()
+    conferences: frozenset[int] = frozenset()
+    plans: frozenset[int] = frozenset()
+    action_agency_id: int | None = None
+
+    def sees(self, record: Any) -> bool:
+        """May the person see this child protection record of the case?"""
+        if self.whole:
+            return True
+        kinds = {
+            "StrategyDiscussion": self.strategy_discussions,
+            "ImmediateProtection": self.immediate_protection,
+            "Section47Enquiry": self.enquiries,
+            "Conference": self.conferences,
+            "ChildProtectionPlan": self.plans,
+        }
+        return record.pk in kinds.get(type(record).__name__, frozenset())
+
+
+WHOLE_CASE = CaseParts(whole=True)
+NO_PARTS = CaseParts(whole=False)
+
+
+def case_parts(user: Any, case: Case) -> CaseParts:
+    """The parts of ``case`` the acting person may see, who already may see the case."""
+    from safeguard.protection.models import (
+        ChildProtectionPlan,
+        ConferenceInvitee,
+        CoreGroupMember,
+        ImmediateProtection,
+        Section47Enquiry,
+        StrategyAttendee,
+    )
+
+    staff = staff_of(user)
+    if staff is None:
+        return NO_PARTS
+    if staff.in_social_care and staff.agency_id == case.local_authority_id:
+        return WHOLE_CASE
+    who = _partner_involvement(staff) if not staff.in_social_care else {"staff_id": staff.pk}
+    attended = frozenset(StrategyAttendee.objects.filter(discussion__case_id=case.pk, **who)
+                         .values_list("discussion_id", flat=True))
+    invited = frozenset(ConferenceInvitee.objects.filter(conference__case_id=case.pk, **who)
+                        .values_list("conference_id", flat=True))
+    in_core_group = CoreGroupMember.objects.filter(plan__case_id=case.pk, **who)
+    plans = frozenset(ChildProtectionPlan.objects.filter(case_id=case.pk).filter(
+        Q(pk__in=in_core_group.values("plan_id")) | Q(started_by_id__in=invited)
+        | Q(reviews__in=invited)).values_list("pk", flat=True))
+    acting = ({"acting_agency_id": staff.agency_id} if "agency_id" in who
+              else {"pk__in": []})
+    immediate = frozenset(ImmediateProtection.objects.filter(case_id=case.pk).filter(
+        Q(**acting) | Q(strategy_discussions__in=attended)).values_list("pk", flat=True))
+    requested = ({"conference_requested_by_id": staff.agency_id} if "agency_id" in who
+                 else {"conference_requested_by_staff_id": staff.pk})
+    enquiries = frozenset(Section47Enquiry.objects.filter(case_id=case.pk).filter(
+        Q(strategy_discussion_id__in=attended) | Q(**requested)
+        | Q(conferences__in=invited)).values_list("pk", flat=True))
+    return CaseParts(
+        whole=False, strategy_discussions=attended, immediate_protection=immediate,
+        enquiries=enquiries, conferences=invited, plans=plans,
+        action_agency_id=staff.agency_id if "agency_id" in who else None,
+    )
 
 
 # ---- who has looked at a case ------------------------------------------------------------

@@ -10,7 +10,13 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 
 from safeguard.cases.models import Case, Obligation
-from safeguard.cases.policy import cases_visible_to, require_view, staff_of
+from safeguard.cases.policy import (
+    WHOLE_CASE,
+    CaseParts,
+    cases_visible_to,
+    require_view,
+    staff_of,
+)
 from safeguard.cases.services import ensure_obligations_current
 from safeguard.core.dates import today
 from safeguard.core.services import Context, audit
@@ -353,8 +359,11 @@ class OpenPlan:
     url_arg: int
 
 
-def open_plans(case: Case, records: CaseRecords | None = None) -> list[OpenPlan]:
-    """The child's plans in force: child protection, child in need, early help."""
+def open_plans(case: Case, records: CaseRecords | None = None, *,
+               parts: CaseParts = WHOLE_CASE) -> list[OpenPlan]:
+    """The child's plans in force: child protection, child in need, early help. Anyone who
+    sees the case sees that a child protection plan is in force and its category; a link to
+    the plan itself only if it is among their ``parts`` (``case_parts``)."""
     from safeguard.earlyhelp.models import EarlyHelpPlan
     from safeguard.protection.models import ChildProtectionPlan
 
@@ -363,7 +372,7 @@ def open_plans(case: Case, records: CaseRecords | None = None) -> list[OpenPlan]
     plans = [
         OpenPlan("Child protection plan", p.started_on,
                  f"Category: {categories.get(p.category, p.category)}" if p.category else "",
-                 "protection:plan-detail", p.pk)
+                 "protection:plan-detail" if parts.sees(p) else "", p.pk)
         for p in records.protection_plans if p.ended_on is None
     ]
     plans += [

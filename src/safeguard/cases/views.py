@@ -18,7 +18,13 @@ from django.views.decorators.http import require_http_methods
 
 from safeguard.agencies.models import Role
 from safeguard.cases.forms import AllocationForm, BreakGlassForm
-from safeguard.cases.policy import BREAK_GLASS_HOURS, cases_visible_to, may, staff_of
+from safeguard.cases.policy import (
+    BREAK_GLASS_HOURS,
+    case_parts,
+    cases_visible_to,
+    may,
+    staff_of,
+)
 from safeguard.cases.selectors import (
     CaseRecords,
     allocatable_workers,
@@ -179,7 +185,7 @@ def _case_page(request: HttpRequest, case: Any) -> HttpResponse:
         "family": family_of(request.user, case),
         "involvements": involvements_of(case),
         "plans": [{"plan": p, "href": optional_url(p.url_name, p.url_arg)}
-                  for p in open_plans(case, records)],
+                  for p in open_plans(case, records, parts=case_parts(request.user, case))],
         "referrals": case_referrals(case, records),
         "chronology": chronology(case, records),
         # Stored obligations have the engine's attributes: the same presenters show them.

@@ -358,7 +358,7 @@ def _plan_out(request: HttpRequest, plan_id: int) -> dict[str, Any]:
             summary="A case's child protection: discussions, conferences, plan and duties")
 def case_protection(request: HttpRequest, case_id: int) -> dict[str, Any]:
     case = selectors.protection_case(request.user, case_id, context=_context(request))
-    summary = selectors.protection_summary(case)
+    summary = selectors.protection_summary(case, selectors.case_parts(request.user, case))
     return {
         "case_id": case.pk,
         "strategy_discussions": [_discussion(d) for d in summary.strategy_discussions],

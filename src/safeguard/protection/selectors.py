@@ -1,9 +1,12 @@
 """Reads of child protection records. Each starts from the acting person and the access
-policy: a record is found only on a case the person may see (``cases_visible_to``), and
-reading it is recorded in the audit trail (``case_for``)."""
+policy: a record is found only on a case the person may see (``cases_visible_to``) and only
+if it is among the parts of the case they may see (``case_parts``: a partner sees the
+records their agency took part in, and of a plan's actions only their own); reading it is
+recorded in the audit trail (``case_for``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -11,7 +14,15 @@ from django.db.models import Model, Prefetch, Q, QuerySet
 
 from safeguard.agencies.models import Agency, Role, Staff
 from safeguard.cases.models import Case, Obligation
-from safeguard.cases.policy import cases_visible_to, may, staff_of
+from safeguard.cases.policy import (
+    WHOLE_CASE,
+    CaseParts,
+    case_parts,
+    cases_visible_to,
+    may,
+    require_view,
+    staff_of,
+)
 from safeguard.cases.selectors import case_for
 from safeguard.core.dates import today
 from safeguard.core.services import Context, NotAllowed
@@ -47,16 +58,26 @@ def protection_case(actor: Any, case_id: int, *, context: Context | None = None)
     return case_for(actor, case_id, context=context)
 
 
-def _found_on_visible_case(actor: Any, queryset: QuerySet[M], pk: int,
+def _found_on_visible_case(actor: Any, queryset: Callable[[CaseParts], QuerySet[M]], pk: int,
                            context: Context | None, what: str) -> M:
-    record = queryset.filter(pk=pk, case__in=cases_visible_to(actor)).first()
+    """The record, if it is on a case the person may see and among the parts of it they
+    may see (read with what those parts allow); else :class:`NotAllowed`, the same answer
+    as for a record that does not exist."""
+    refused = NotAllowed(f"You do not have access to this {what}, or it does not exist.")
+    record = queryset(WHOLE_CASE).filter(pk=pk, case__in=cases_visible_to(actor)).first()
     if record is None:
-        raise NotAllowed(f"You do not have access to this {what}, or it does not exist.")
+        raise refused
+    parts = case_parts(actor, require_view(actor, record.case_id))  # type: ignore[attr-defined]
+    if not parts.sees(record):
+        raise refused
+    if not parts.whole:
+        record = queryset(parts).get(pk=pk)
     record.case = case_for(actor, record.case_id, context=context)  # type: ignore[attr-defined]
+    record.parts = parts  # type: ignore[attr-defined]
     return record
 
 
-def _discussions() -> QuerySet[StrategyDiscussion]:
+def _discussions(parts: CaseParts = WHOLE_CASE) -> QuerySet[StrategyDiscussion]:
     return StrategyDiscussion.objects.select_related(
         "convened_by__user", "immediate_protection", "enquiry",
     ).prefetch_related(
@@ -66,7 +87,7 @@ def _discussions() -> QuerySet[StrategyDiscussion]:
     )
 
 
-def _conferences() -> QuerySet[Conference]:
+def _conferences(parts: CaseParts = WHOLE_CASE) -> QuerySet[Conference]:
     return Conference.objects.select_related(
         "chair__user", "lead_social_worker__user", "plan", "enquiry", "moved_in_notice",
     ).prefetch_related(
@@ -74,48 +95,63 @@ def _conferences() -> QuerySet[Conference]:
     )
 
 
-def _plans() -> QuerySet[ChildProtectionPlan]:
+def _plans(parts: CaseParts = WHOLE_CASE) -> QuerySet[ChildProtectionPlan]:
+    """Plans with their actions (a partner: only the actions their agency owns), core
+    group, meetings, end notices and reviews (a partner: those they were invited to)."""
+    actions = PlanAction.objects.select_related("owner_agency")
+    reviews = Conference.objects.order_by("held_on", "id")
+    if not parts.whole:
+        actions = actions.filter(owner_agency_id=parts.action_agency_id)
+        reviews = reviews.filter(pk__in=parts.conferences)
     return ChildProtectionPlan.objects.select_related(
         "started_by", "ended_by", "lead_social_worker__user",
     ).prefetch_related(
-        Prefetch("actions", PlanAction.objects.select_related("owner_agency")),
+        Prefetch("actions", actions),
         Prefetch("core_group", CoreGroupMember.objects.select_related("agency").order_by("id")),
         "core_group_meetings",
         Prefetch("end_notifications", PlanEndNotification.objects.select_related("agency")),
-        Prefetch("reviews", Conference.objects.order_by("held_on", "id")),
+        Prefetch("reviews", reviews),
     )
+
+
+def _immediate(parts: CaseParts = WHOLE_CASE) -> QuerySet[ImmediateProtection]:
+    discussions = StrategyDiscussion.objects.all()
+    if not parts.whole:
+        discussions = discussions.filter(pk__in=parts.strategy_discussions)
+    return ImmediateProtection.objects.select_related("acting_agency").prefetch_related(
+        Prefetch("strategy_discussions", discussions))
+
+
+def _enquiries(parts: CaseParts = WHOLE_CASE) -> QuerySet[Section47Enquiry]:
+    return Section47Enquiry.objects.select_related(
+        "strategy_discussion", "conference_requested_by",
+        "conference_requested_by_staff__user", "outcome_recorded_by__user")
 
 
 def strategy_discussion_for(actor: Any, discussion_id: int, *,
                             context: Context | None = None) -> StrategyDiscussion:
-    return _found_on_visible_case(actor, _discussions(), discussion_id, context,
+    return _found_on_visible_case(actor, _discussions, discussion_id, context,
                                   "strategy discussion")
 
 
 def enquiry_for(actor: Any, enquiry_id: int, *, context: Context | None = None
                 ) -> Section47Enquiry:
-    return _found_on_visible_case(
-        actor, Section47Enquiry.objects.select_related(
-            "strategy_discussion", "conference_requested_by",
-            "conference_requested_by_staff__user", "outcome_recorded_by__user"),
-        enquiry_id, context, "enquiry")
+    return _found_on_visible_case(actor, _enquiries, enquiry_id, context, "enquiry")
 
 
 def conference_for(actor: Any, conference_id: int, *, context: Context | None = None
                    ) -> Conference:
-    return _found_on_visible_case(actor, _conferences(), conference_id, context, "conference")
+    return _found_on_visible_case(actor, _conferences, conference_id, context, "conference")
 
 
 def plan_for(actor: Any, plan_id: int, *, context: Context | None = None
              ) -> ChildProtectionPlan:
-    return _found_on_visible_case(actor, _plans(), plan_id, context, "plan")
+    return _found_on_visible_case(actor, _plans, plan_id, context, "plan")
 
 
 def immediate_protection_for(actor: Any, record_id: int, *, context: Context | None = None
                              ) -> ImmediateProtection:
-    return _found_on_visible_case(
-        actor, ImmediateProtection.objects.select_related("acting_agency").prefetch_related(
-            "strategy_discussions"), record_id, context, "record")
+    return _found_on_visible_case(actor, _immediate, record_id, context, "record")
 
 
 # ---- panels of the case page ---------------------------------------------------------------
@@ -156,18 +192,22 @@ class ProtectionSummary:
     obligations: list[Obligation] = field(default_factory=list)
 
 
-def protection_summary(case: Case) -> ProtectionSummary:
-    """The protection panel of a case (call after ``protection_case``)."""
-    plans = list(_plans().filter(case=case).order_by("-started_on", "-id"))
+def protection_summary(case: Case, parts: CaseParts) -> ProtectionSummary:
+    """The protection panel of a case (call after ``protection_case``), with the records
+    among ``parts`` (``case_parts`` of the acting person)."""
+    def shown(records: Any) -> list[Any]:
+        return [r for r in records if parts.sees(r)]
+
+    plans = shown(_plans(parts).filter(case=case).order_by("-started_on", "-id"))
     return ProtectionSummary(
         case=case,
-        immediate=list(ImmediateProtection.objects.filter(case=case)
-                       .select_related("acting_agency").order_by("-taken_on", "-id")),
-        strategy_discussions=strategy_discussions(case),
-        enquiries=list(Section47Enquiry.objects.filter(case=case)
-                       .select_related("conference_requested_by")
-                       .order_by("-started_on", "-id")),
-        conferences=conferences(case),
+        immediate=shown(ImmediateProtection.objects.filter(case=case)
+                        .select_related("acting_agency").order_by("-taken_on", "-id")),
+        strategy_discussions=shown(strategy_discussions(case)),
+        enquiries=shown(Section47Enquiry.objects.filter(case=case)
+                        .select_related("conference_requested_by")
+                        .order_by("-started_on", "-id")),
+        conferences=shown(conferences(case)),
         open_plan=next((p for p in plans if p.is_active), None),
         past_plans=[p for p in plans if not p.is_active],
         moved_in=list(MovedInNotice.objects.filter(case=case).order_by("-notified_on", "-id")),

@@ -116,7 +116,7 @@ def _save(form: Any, call: Callable[[], Any]) -> Any:
 @require_http_methods(["GET", "HEAD"])
 def case_protection(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
-    summary = selectors.protection_summary(case)
+    summary = selectors.protection_summary(case, selectors.case_parts(request.user, case))
     return _render(request, "case.html", case, "Child protection", summary=summary,
                    may=selectors.permissions(request.user, case, summary.open_plan),
                    obligations=obligation_rows(summary.obligations))

@@ -22,7 +22,10 @@ from safeguard.web.signin import awaiting_second_factor
 
 
 def optional_url(name: str, *args: Any) -> str | None:
-    """The URL of ``name``, or None when no such page is registered (yet)."""
+    """The URL of ``name``, or None when no such page is registered (yet) or ``name`` is
+    empty (no page to link to)."""
+    if not name:
+        return None
     try:
         return reverse(name, args=args or None)
     except NoReverseMatch:
