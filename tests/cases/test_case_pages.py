@@ -262,10 +262,24 @@ def test_my_work_and_my_team(north) -> None:
 
     team = work_groups(north["manager"].user, scope="team")
     assert team.count == 3
-    assert [w for w, _items in team.by_worker()] == ["Amara Okafor", "Ben Walsh"]
+    assert team.by_worker() == [("Amara Okafor", 2, 1), ("Ben Walsh", 1, 0)]
     html = as_(north["manager"]).get("/cases/team/").content.decode()
-    assert "Due in the next 7 days" in html and "Ben Walsh: 1 duty" in html
-    assert "Amara Okafor: 2 duties, 1 overdue" in html
+    amara, ben = north["social_worker"].pk, north["social_worker_2"].pk
+    assert "Due in the next 7 days" in html
+    assert f'?worker={ben}">Ben Walsh</a>: 1 duty' in html
+    assert f'?worker={amara}">Amara Okafor</a>: 2 duties, 1 overdue' in html
+    # The most urgent of each group, with the counts of all; one worker's, all of theirs.
+    top = work_groups(north["manager"].user, scope="team", limit=1)
+    assert (len(top.overdue), len(top.due_today), len(top.due_this_week)) == (1, 1, 1)
+    assert top.totals == {"overdue": 1, "today": 1, "week": 1} and not top.truncated
+    ben_only = as_(north["manager"]).get(f"/cases/team/?worker={ben}").content.decode()
+    assert "My team: Ben Walsh" in ben_only and 'id="whole-team"' in ben_only
+    assert f'href="/cases/{later.pk}/"' in ben_only
+    assert f'href="/cases/{overdue.pk}/"' not in ben_only
+    # Anything else in ?worker= shows the whole team.
+    for junk in ("x", "-1", "9" * 30, str(north["police"].pk)):
+        page = as_(north["manager"]).get("/cases/team/", {"worker": junk})
+        assert page.status_code == 200 and 'id="whole-team"' not in page.content.decode()
     # My team is for managers; My work for social care.
     assert as_(north["social_worker"]).get("/cases/team/").status_code == 404
     assert as_(north["school_dsl"]).get("/cases/work/").status_code == 404

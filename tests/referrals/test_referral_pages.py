@@ -176,6 +176,30 @@ def test_the_queue_shows_the_due_date_and_status(north, south) -> None:
     assert as_(north["school_dsl"]).get("/referrals/queue/").status_code == 404
 
 
+def test_the_queue_a_page_at_a_time(north, monkeypatch) -> None:
+    from safeguard.referrals import selectors
+
+    late = referral_create(actor=north["front_door"].user, received_on=date(2026, 11, 19),
+                           source="6", concerns="x", child={**CHILD, "given_name": "Ben"})
+    fresh = school_referral(north)
+    monkeypatch.setattr(selectors, "QUEUE_PAGE_ROWS", 1)
+    client = as_(north["front_door"])
+    first = client.get("/referrals/queue/").content.decode()
+    # The counts are of the whole queue; the page holds the oldest.
+    assert "2 awaiting a decision, 1 overdue" in first and "Showing 1 to 1" in first
+    assert f'href="/referrals/{late.pk}/decision/"' in first
+    assert f'href="/referrals/{fresh.pk}/decision/"' not in first
+    assert 'href="?page=2"' in first and "govuk-pagination" in first
+    second = client.get("/referrals/queue/?page=2").content.decode()
+    assert "Front door (page 2 of 2)" in second
+    assert f'href="/referrals/{fresh.pk}/decision/"' in second
+    # Not a page number: the first page; beyond the last: the last.
+    assert f"/referrals/{late.pk}/decision/" in client.get(
+        "/referrals/queue/?page=x").content.decode()
+    assert f"/referrals/{fresh.pk}/decision/" in client.get(
+        "/referrals/queue/?page=99").content.decode()
+
+
 def test_a_decided_referral_leaves_the_queue(north) -> None:
     referral = school_referral(north)
     assert Referral.objects.get(pk=referral.pk).awaiting_decision

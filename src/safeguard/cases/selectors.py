@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
@@ -226,34 +226,39 @@ class WorkItem:
     working_days_late: int
 
 
-def work_items(actor: Any, *, scope: str = "mine", within_days: int = 7) -> list[WorkItem]:
-    """Open obligations due within ``within_days`` or overdue, on the cases allocated to the
-    acting person (``mine``) or to their team (``team``), most overdue first."""
+def _due_obligations(actor: Any, scope: str, within_days: int) -> QuerySet[Obligation]:
+    """The open obligations due within ``within_days`` or overdue on the cases allocated to
+    the acting person (``mine``) or to their team (``team``)."""
     staff = staff_of(actor)
     if staff is None:
-        return []
+        return Obligation.objects.none()
     cases: QuerySet[Case] = cases_visible_to(actor).filter(closed_on__isnull=True)
     if scope == "mine":
         cases = cases.filter(allocated_worker=staff)
     elif scope == "team":
         cases = cases.filter(team_id=staff.team_id) if staff.team_id else cases.none()
-    day = today()
-    horizon = day + timedelta(days=within_days)
+    horizon = today() + timedelta(days=within_days)
     # Driven from the open obligations due by the horizon (the ``open, due`` index), each
     # kept if its case is one of ``cases``: asked of a team's every case instead, SQLite
     # checks the access rule on thousands of cases to find the few with a duty due.
     # (``open__in=[True]``: SQLite uses the index for ``open IN (1)``, not for ``open``.)
-    rows = (
-        Obligation.objects.filter(open__in=[True], due__lte=horizon)
-        .filter(Exists(cases.filter(pk=OuterRef("case_id"))))
-        .select_related("case__child", "case__allocated_worker__user")
-        .order_by("due", "case_id", "position")
-    )
+    return (Obligation.objects.filter(open__in=[True], due__lte=horizon)
+            .filter(Exists(cases.filter(pk=OuterRef("case_id"))))
+            .order_by("due", "case_id", "position"))
+
+
+def _work_items(obligations: QuerySet[Obligation], day: date) -> list[WorkItem]:
     items = []
-    for ob in rows:
+    for ob in obligations.select_related("case__child", "case__allocated_worker__user"):
         status, late = open_obligation_status(ob.due, day)
         items.append(WorkItem(ob, ob.case, status, late))
     return items
+
+
+def work_items(actor: Any, *, scope: str = "mine", within_days: int = 7) -> list[WorkItem]:
+    """Open obligations due within ``within_days`` or overdue, on the cases allocated to the
+    acting person (``mine``) or to their team (``team``), most overdue first."""
+    return _work_items(_due_obligations(actor, scope, within_days), today())
 
 
 # ---- lists and the case page -------------------------------------------------------------
@@ -414,36 +419,90 @@ def local_authority_teams(case: Case) -> list[Any]:
 
 
 @dataclass(frozen=True)
+class WorkerLoad:
+    """One worker's (or, with ``worker_id`` None, the unallocated cases') duties due."""
+
+    worker_id: int | None
+    name: str
+    count: int
+    overdue: int
+
+
+@dataclass(frozen=True)
 class WorkGroups:
+    """Duties overdue, due today and due in the next 7 days. Each list holds the most
+    urgent ``shown`` (all, without a limit); ``totals`` counts every one of each."""
+
     overdue: list[WorkItem]
     due_today: list[WorkItem]
     due_this_week: list[WorkItem]
     today: date
+    totals: dict[str, int] = field(default_factory=dict)
+    workers: list[WorkerLoad] = field(default_factory=list)
+    worker: WorkerLoad | None = None  # the worker chosen, if any
 
     @property
     def count(self) -> int:
-        return len(self.overdue) + len(self.due_today) + len(self.due_this_week)
+        return sum(self.totals.values())
 
-    def by_worker(self) -> list[tuple[str, list[WorkItem]]]:
-        """Every item, grouped by the allocated worker (unallocated last)."""
-        groups: dict[str, list[WorkItem]] = {}
-        for item in [*self.overdue, *self.due_today, *self.due_this_week]:
-            worker = item.case.allocated_worker
-            groups.setdefault(worker.name if worker else "", []).append(item)
-        return sorted(groups.items(), key=lambda kv: (kv[0] == "", kv[0]))
+    @property
+    def truncated(self) -> bool:
+        return (len(self.overdue) + len(self.due_today) + len(self.due_this_week)
+                < self.count)
+
+    def by_worker(self) -> list[tuple[str, int, int]]:
+        """(worker's name, duties, overdue), by name, the unallocated cases last."""
+        return [(w.name, w.count, w.overdue) for w in self.workers]
 
 
-def work_groups(actor: Any, *, scope: str = "mine") -> WorkGroups:
-    """The acting person's (or their team's) open duties: overdue, due today, and due in the
-    rest of this week (the next 7 days), each most urgent first."""
+#: How many of each group the team's page shows at once: the most urgent (a manager then
+#: chooses a worker to see all of theirs).
+TEAM_PAGE_ROWS = 25
+
+
+def work_groups(actor: Any, *, scope: str = "mine", worker_id: int | None = None,
+                limit: int | None = None) -> WorkGroups:
+    """The acting person's (or their team's) open duties: overdue (the most working days
+    late first), due today, and due in the rest of this week (the next 7 days), each most
+    urgent first; with ``worker_id`` (a worker with duties among them), all of that worker's;
+    else, with ``limit``, at most that many of each group are read in full (the counts, by group
+    and by worker, are of all). Statuses come from the engine (``open_obligation_status``)."""
+    from safeguard.agencies.models import Staff
+
     day = today()
-    items = work_items(actor, scope=scope, within_days=7)
-    overdue = [i for i in items if i.status == "overdue"]
-    overdue.sort(key=lambda i: (-i.working_days_late, i.obligation.due or day))
-    due_today = [i for i in items if i.status != "overdue" and i.obligation.due == day]
-    later = [i for i in items if i.status != "overdue" and i.obligation.due
-             and i.obligation.due > day]
-    return WorkGroups(overdue, due_today, later, day)
+    obligations = _due_obligations(actor, scope, 7)
+    rows = list(obligations.values_list("pk", "due", "case__allocated_worker_id"))
+    loads: dict[int | None, list[int]] = {}
+    for _pk, due, worker in rows:
+        late = open_obligation_status(due, day)[0] == "overdue"
+        counts = loads.setdefault(worker, [0, 0])
+        counts[0] += 1
+        counts[1] += late
+    names = {s.pk: s.name for s in Staff.objects.filter(
+        pk__in=[w for w in loads if w is not None]).select_related("user")}
+    workers = sorted((WorkerLoad(w, names.get(w, "") if w is not None else "", n, late)
+                      for w, (n, late) in loads.items()),
+                     key=lambda w: (w.worker_id is None, w.name))
+    chosen = next((w for w in workers if w.worker_id is not None and w.worker_id == worker_id),
+                  None)
+    if chosen is not None:
+        rows = [r for r in rows if r[2] == chosen.worker_id]
+    groups: dict[str, list[tuple[int, int, date]]] = {"overdue": [], "today": [], "week": []}
+    for pk, due, _worker in rows:
+        status, late = open_obligation_status(due, day)
+        key = "overdue" if status == "overdue" else "today" if due == day else "week"
+        if key != "week" or (due is not None and due > day):
+            groups[key].append((pk, late, due))
+    groups["overdue"].sort(key=lambda g: (-g[1], g[2] or day))
+    if chosen is not None:
+        limit = None  # all of one worker's
+    shown = {key: [pk for pk, _late, _due in g[:limit]] for key, g in groups.items()}
+    items = {i.obligation.pk: i for i in _work_items(
+        Obligation.objects.filter(pk__in=[pk for ids in shown.values() for pk in ids]), day)}
+    return WorkGroups(
+        [items[pk] for pk in shown["overdue"]], [items[pk] for pk in shown["today"]],
+        [items[pk] for pk in shown["week"]], day,
+        totals={key: len(g) for key, g in groups.items()}, workers=workers, worker=chosen)
 
 
 def my_case_alerts(actor: Any) -> list[Any]:

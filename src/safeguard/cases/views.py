@@ -26,6 +26,7 @@ from safeguard.cases.policy import (
     staff_of,
 )
 from safeguard.cases.selectors import (
+    TEAM_PAGE_ROWS,
     CaseRecords,
     allocatable_workers,
     case_for,
@@ -242,15 +243,20 @@ def allocate(request: HttpRequest, case_id: int) -> HttpResponse:
 
 def work_page(request: HttpRequest, *, scope: str, title: str, home: bool = False
               ) -> HttpResponse:
-    """Duties overdue, due today and due this week on the person's (or team's) cases."""
-    groups = work_groups(request.user, scope=scope)
+    """Duties overdue, due today and due this week on the person's (or team's) cases. The
+    team's page shows the most urgent of each (``TEAM_PAGE_ROWS``) and every worker's count;
+    ``?worker=ID`` shows all of one worker's."""
+    worker = request.GET.get("worker", "")
+    worker_id = int(worker) if worker.isdigit() and len(worker) < 12 else None
+    groups = work_groups(request.user, scope=scope, worker_id=worker_id,
+                         limit=TEAM_PAGE_ROWS if scope == "team" else None)
     staff = staff_of(request.user)
     queue_count = None
     if home and staff is not None and staff.role in (Role.FRONT_DOOR_WORKER,
                                                      Role.TEAM_MANAGER):
-        from safeguard.referrals.selectors import front_door_queue
+        from safeguard.referrals.selectors import front_door_queue_count
 
-        queue_count = len(front_door_queue(request.user))
+        queue_count = front_door_queue_count(request.user)
     return _no_store(render(request, "cases/work.html", {
         "page_title": title, "groups": groups, "scope": scope, "statuses": STATUSES,
         "staff": staff, "queue_count": queue_count, "home": home,

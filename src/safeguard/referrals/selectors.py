@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 from safeguard.agencies.models import Agency
@@ -25,9 +26,23 @@ class QueueItem:
     working_days_late: int
 
 
-def front_door_queue(actor: Any) -> list[QueueItem]:
-    """Referrals awaiting a decision in the acting person's local authority, the most
-    urgent first, with the 1 working day decision's due date (from the stored obligations)."""
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the front door queue (``page.object_list``: its :class:`QueueItem`), with
+    the counts of the whole queue."""
+
+    page: Page
+    total: int
+    overdue: int
+
+
+#: Referrals on one page of the front door queue.
+QUEUE_PAGE_ROWS = 50
+
+
+def _queue_rows(actor: Any) -> list[tuple[int, Any, str, int]]:
+    """(referral id, decision due, status, working days late) of every referral awaiting a
+    decision in the acting person's local authority, the oldest first."""
     staff = staff_of(actor)
     if staff is None or not staff.in_social_care:
         return []
@@ -37,24 +52,47 @@ def front_door_queue(actor: Any) -> list[QueueItem]:
     # The access policy is asked only about the cases with a referral awaiting a decision:
     # asked about every case of the area, SQLite scans them all, each with its subqueries.
     visible = cases_visible_to(actor).filter(pk__in=pending.values("case_id"))
-    referrals = list(
-        pending.filter(case__in=visible)
-        .select_related("case__child", "referrer_agency")
-        .order_by("received_on", "id")
-    )
-    dues = {
-        (o.case_id, o.arose): o.due
-        for o in Obligation.objects.filter(
-            case_id__in={r.case_id for r in referrals}, duty="referral.decision", open=True
-        )
-    }
+    rows = list(pending.filter(case__in=visible).order_by("received_on", "id")
+                .values_list("pk", "case_id", "received_on"))
+    dues = dict(
+        ((case_id, arose), due) for case_id, arose, due in Obligation.objects.filter(
+            case_id__in={case_id for _pk, case_id, _received in rows},
+            duty="referral.decision", open=True).values_list("case_id", "arose", "due"))
     day = today()
-    items = []
-    for r in referrals:
-        due = dues.get((r.case_id, r.received_on))
-        status, late = open_obligation_status(due, day)
-        items.append(QueueItem(r, due, status, late))
-    return items
+    out = []
+    for pk, case_id, received_on in rows:
+        due = dues.get((case_id, received_on))
+        out.append((pk, due, *open_obligation_status(due, day)))
+    return out
+
+
+def _queue_items(rows: list[tuple[int, Any, str, int]]) -> list[QueueItem]:
+    referrals = Referral.objects.select_related("case__child", "referrer_agency").in_bulk(
+        [pk for pk, *_rest in rows])
+    return [QueueItem(referrals[pk], due, status, late) for pk, due, status, late in rows]
+
+
+def front_door_queue(actor: Any) -> list[QueueItem]:
+    """Referrals awaiting a decision in the acting person's local authority, the most
+    urgent first, with the 1 working day decision's due date (from the stored obligations)."""
+    return _queue_items(_queue_rows(actor))
+
+
+def front_door_queue_count(actor: Any) -> int:
+    """How many referrals await a decision in the acting person's local authority."""
+    return len(_queue_rows(actor))
+
+
+def front_door_queue_page(actor: Any, number: Any = 1, *, per_page: int | None = None
+                          ) -> QueuePage:
+    """Page ``number`` of :func:`front_door_queue` (as ``Paginator.get_page`` reads it: not
+    a number, the first; beyond the last, the last), with how many referrals await a
+    decision and how many of those are overdue."""
+    rows = _queue_rows(actor)
+    page = Paginator(rows, per_page or QUEUE_PAGE_ROWS).get_page(number)
+    page.object_list = _queue_items(list(page.object_list))
+    return QueuePage(page, len(rows),
+                     sum(1 for _pk, _due, status, _late in rows if status == "overdue"))
 
 
 def referrals_visible_to(actor: Any) -> QuerySet[Referral]:

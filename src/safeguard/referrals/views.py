@@ -27,7 +27,7 @@ from safeguard.core.services import (
 from safeguard.referrals.forms import OUTCOME_HINTS, AuthoriseForm, DecisionForm, ReferralForm
 from safeguard.referrals.selectors import (
     decision_obligation,
-    front_door_queue,
+    front_door_queue_page,
     referral_for,
     referrer_agencies,
 )
@@ -93,11 +93,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     staff = staff_of(request.user)
     if staff is None or not staff.in_social_care:
         raise Http404("The front door is for children's social care")
-    items = front_door_queue(request.user)
-    rows = [{"item": i, "status": STATUSES[i.status]} for i in items]
+    queue = front_door_queue_page(request.user, request.GET.get("page"))
+    page = queue.page
     return render(request, "referrals/queue.html", {
-        "page_title": "Front door", "rows": rows,
-        "overdue": sum(1 for i in items if i.status == "overdue"),
+        "page_title": "Front door" if page.paginator.num_pages == 1
+        else f"Front door (page {page.number} of {page.paginator.num_pages})",
+        "rows": [{"item": i, "status": STATUSES[i.status]} for i in page.object_list],
+        "queue": queue, "page": page, "overdue": queue.overdue,
     })
 
 
