@@ -174,6 +174,12 @@ PAGES: dict[str, Row] = {
     "sign-in": r(GET="everyone"),  # a signed-in person is sent on; nothing to refuse
     "sign-in/two-factor": r(GET="everyone"),
     "sign-in/two-factor/set-up": r(GET="everyone"),
+    "sign-in/two-factor/recovery-code": r(GET="everyone"),  # signed in already: sent on
+    # signing in with an organisation's account (OpenID Connect): the signed-in are sent on
+    "sign-in/organisation": r(GET="everyone"),
+    "sign-in/organisation/callback": r(GET="everyone"),
+    "sign-in/organisation/problem": r(GET="everyone"),
+    "account/two-factor/recovery-codes": r(GET="everyone", POST="everyone"),  # one's own
     "sign-out": r(POST="everyone"),
     "check-timeline": r(GET="everyone", POST="everyone"),  # no case data: the engine alone
     "account/access-history/": r(GET="everyone"),  # one's own reads

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Single-use recovery codes, for when the authenticator app is not to hand.
+    "django_otp.plugins.otp_static",
     "safeguard.core",
     "safeguard.agencies",
     "safeguard.people",
@@ -97,9 +99,12 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "sign-in"
 # axes' backend comes first: it refuses a locked-out username and address before the
 # password is even checked; Django's model backend then checks the password.
+# The organisation-account backend (OpenID Connect) takes no password: it never answers
+# authenticate() and only keeps the sessions its own sign-in page starts (safeguard.web.oidc).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "safeguard.web.oidc.OrganisationBackend",
 ]
 WSGI_APPLICATION = "safeguard.config.wsgi.application"
 
@@ -181,6 +186,35 @@ AXES_DISABLE_ACCESS_LOG = True
 # ---- two-factor authentication (django-otp) ------------------------------------------------
 # Which roles must give a one-time code: safeguard.agencies.models.TWO_FACTOR_ROLES.
 OTP_TOTP_ISSUER = "Safeguard"
+# A set-up code (safeguard.web.signin.issue_set_up_code) lasts this long unless told otherwise.
+SAFEGUARD_SET_UP_CODE_HOURS = int(os.environ.get("SAFEGUARD_SET_UP_CODE_HOURS", "72"))
+
+# ---- signing in with an organisation's account (OpenID Connect; ADR-006) -------------------
+# Microsoft Entra ID first: the app registration's tenant (directory) ID, client ID and
+# client secret. The issuer is <authority>/<tenant>/v2.0 and the endpoints and keys come
+# from its discovery document. SAFEGUARD_OIDC_TENANT_ID=organizations is a multi-tenant
+# registration: then each agency's tenant is recorded on it (safeguard.web.models.
+# AgencyTenant). Unset, the sign-in page offers local accounts only.
+SAFEGUARD_OIDC: dict[str, str] | None = None
+if os.environ.get("SAFEGUARD_OIDC_TENANT_ID") and os.environ.get("SAFEGUARD_OIDC_CLIENT_ID"):
+    SAFEGUARD_OIDC = {
+        "authority": os.environ.get("SAFEGUARD_OIDC_AUTHORITY",
+                                    "https://login.microsoftonline.com").rstrip("/"),
+        "tenant_id": os.environ["SAFEGUARD_OIDC_TENANT_ID"],
+        "client_id": os.environ["SAFEGUARD_OIDC_CLIENT_ID"],
+        "client_secret": os.environ.get("SAFEGUARD_OIDC_CLIENT_SECRET", ""),
+    }
+# mozilla-django-oidc's own settings (the endpoints and client come from SAFEGUARD_OIDC):
+# the authorization code flow with PKCE (S256), state and nonce; RS256 ID tokens only.
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid profile email"
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = int(os.environ.get("SAFEGUARD_OIDC_TIMEOUT", "10"))
+OIDC_AUTHENTICATION_CALLBACK_URL = "sign-in-organisation-callback"
+OIDC_STORE_ACCESS_TOKEN = False
+OIDC_STORE_ID_TOKEN = False
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -82,6 +82,13 @@ CODE_THROTTLED = ("You have entered a wrong code too many times. Wait a minute, 
                   "the code your authenticator app shows now")
 
 
+def _blank(form: forms.Form, name: str) -> None:
+    """Show ``name`` empty again after a refusal: a code is never shown back."""
+    data = form.data.copy()  # type: ignore[attr-defined]
+    data[name] = ""
+    form.data = data
+
+
 class CodeForm(GovukForm):
     """The 6-digit code from an authenticator app (spaces and hyphens are ignored)."""
 
@@ -97,5 +104,45 @@ class CodeForm(GovukForm):
     def refuse(self, *, throttled: bool) -> None:
         """The device refused the code: say so, and do not show the code again."""
         self.add_error("code", CODE_THROTTLED if throttled else CODE_WRONG)
-        self.data = self.data.copy()
-        self.data["code"] = ""
+        _blank(self, "code")
+
+
+SET_UP_CODE_REQUIRED = "Enter the set-up code you were given"
+SET_UP_CODE_WRONG = ("The set-up code is not right, has expired or has been used. Check it, "
+                     "or ask for a new one")
+
+
+class SetUpCodeForm(GovukForm):
+    """The one-time set-up code an administrator or team manager gave the person."""
+
+    set_up_code = forms.CharField(label="Set-up code", max_length=40,
+                                  error_messages={"required": SET_UP_CODE_REQUIRED})
+
+    def refuse(self) -> None:
+        self.add_error("set_up_code", SET_UP_CODE_WRONG)
+        _blank(self, "set_up_code")
+
+
+RECOVERY_REQUIRED = "Enter a recovery code"
+RECOVERY_FORMAT = "A recovery code is 8 letters and numbers, like abcd-2345"
+RECOVERY_WRONG = "Enter a recovery code you have not used before"
+RECOVERY_THROTTLED = ("You have entered a wrong code too many times. Wait a minute, then try "
+                      "again")
+
+
+class RecoveryCodeForm(GovukForm):
+    """One of the person's single-use recovery codes (spaces, hyphens and case ignored)."""
+
+    recovery_code = forms.CharField(label="Recovery code", max_length=20,
+                                    error_messages={"required": RECOVERY_REQUIRED})
+
+    def clean_recovery_code(self) -> str:
+        code = "".join(str(self.cleaned_data["recovery_code"]).replace("-", " ").split())
+        code = code.lower()
+        if not (len(code) == 8 and code.isascii() and code.isalnum()):
+            raise forms.ValidationError(RECOVERY_FORMAT)
+        return code
+
+    def refuse(self, *, throttled: bool) -> None:
+        self.add_error("recovery_code", RECOVERY_THROTTLED if throttled else RECOVERY_WRONG)
+        _blank(self, "recovery_code")

@@ -8,14 +8,29 @@ every page to the two-factor step, and the API refuses the session (403,
 :func:`safeguard.api.auth.Session`). Personal API tokens are not affected: a token is
 issued to a person by an administrator and is its own credential.
 
+Setting up an authenticator app needs a one-time **set-up code** besides the password
+(:func:`issue_set_up_code`, by an administrator or a team manager; ``safeguard manage
+issue_set_up_code``), so a stolen password alone cannot enrol its thief's phone. Setting up
+the app gives 10 single-use **recovery codes** (django-otp's static tokens), shown once; one
+can stand in for the app's code at sign-in, and a new set replaces the old
+(:func:`recovery_codes_new`).
+
+Signing in with an organisation's account (:mod:`safeguard.web.oidc`) is recorded the same
+way; a privileged role whose identity provider checked a second factor (``amr``: ``mfa``)
+counts as having given it (:func:`identity_provider_device`), otherwise they give the code.
+
 Every step is audited — sign-in, sign-in refused, two-factor set up, code accepted, code
-refused — with no secret, code or typed username in the entry.
+refused, set-up code issued, recovery code used, new recovery codes — with no secret, code
+or typed username in the entry.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,10 +40,14 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safeguard.agencies.models import TWO_FACTOR_ROLES, Staff
-from safeguard.core.services import Context, NotAllowed, audit, request_context
+from safeguard.agencies.models import TWO_FACTOR_ROLES, Role, Staff
+from safeguard.core.services import Context, Invalid, NotAllowed, audit, request_context
+
+from .models import IdentityProviderDevice, SetUpCode
 
 #: What a person's authenticator app is called in their list of devices.
 DEVICE_NAME = "Authenticator app"
@@ -71,10 +90,34 @@ def has_confirmed_device(user: Any) -> bool:
 # ---- services: each step, recorded -----------------------------------------------------------
 
 
-def record_sign_in(*, user: Any, context: Context) -> None:
-    """Audit a password accepted (the second factor, if due, is recorded on its own)."""
-    audit(actor=user, action="sign_in", obj=user, context=context,
-          detail={"second_factor": "due" if needs_second_factor(user) else "not_required"})
+def record_sign_in(*, user: Any, context: Context, method: str = "password",
+                   identity_provider_mfa: bool = False) -> None:
+    """Audit a password (or, ``method="organisation"``, an organisation account) accepted;
+    the second factor, if due, is recorded on its own — unless the identity provider gave
+    it (``identity_provider_mfa``)."""
+    second = "due" if needs_second_factor(user) else "not_required"
+    if second == "due" and identity_provider_mfa:
+        second = "identity_provider"
+    detail = {"second_factor": second}
+    if method != "password":
+        detail = {"method": method, **detail}
+    audit(actor=user, action="sign_in", obj=user, context=context, detail=detail)
+
+
+def record_organisation_sign_in_refused(*, reason: str, user: Any, context: Context) -> None:
+    """Audit a refused sign-in with an organisation account: why, and the Safeguard account
+    when one was found — never the identity provider's claims (names, addresses)."""
+    audit(actor=None, action="sign_in_refused", object_type="auth.user" if user else "",
+          object_id=str(user.pk) if user else "",
+          detail={"method": "organisation", "reason": reason}, context=context)
+
+
+def identity_provider_device(user: Any) -> IdentityProviderDevice:
+    """The device that stands, in django-otp's session, for a second factor checked by
+    ``user``'s identity provider."""
+    device: IdentityProviderDevice = IdentityProviderDevice.objects.get_or_create(
+        user=user, defaults={"name": "Your organisation's sign-in", "confirmed": True})[0]
+    return device
 
 
 def record_sign_in_refused(*, username: str, locked_out: bool, context: Context) -> None:
@@ -85,6 +128,79 @@ def record_sign_in_refused(*, username: str, locked_out: bool, context: Context)
     reason = "locked_out" if locked_out else ("wrong_password" if pk else "unknown_username")
     audit(actor=None, action="sign_in_refused", object_type="auth.user" if pk else "",
           object_id=str(pk or ""), detail={"reason": reason}, context=context)
+
+
+# ---- set-up codes: what a person needs, besides the password, to set up their app ----------
+
+#: Who may issue a set-up code, besides administrators: team managers, for their agency.
+SET_UP_CODE_ISSUERS = frozenset({Role.TEAM_MANAGER})
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    """A set-up or recovery code as typed: spaces, hyphens and case do not matter."""
+    return "".join(str(code).replace("-", " ").split()).lower()
+
+
+def may_issue_set_up_code(actor: Any, user: Any) -> bool:
+    """Administrators (Django staff), and team managers for staff of their own agency."""
+    if actor is None:  # a command run by an operator of the deployment
+        return True
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if actor.is_superuser or actor.is_staff:
+        return True
+    try:
+        mine, theirs = actor.staff, user.staff
+    except Staff.DoesNotExist:
+        return False
+    return (mine.active and mine.role in SET_UP_CODE_ISSUERS
+            and mine.agency_id == theirs.agency_id and actor.pk != user.pk)
+
+
+def issue_set_up_code(*, actor: Any, user: Any, hours: int | None = None,
+                      context: Context | None = None) -> str:
+    """A new one-time set-up code for ``user`` (returned once; only its hash is kept),
+    valid for ``hours`` (``SAFEGUARD_SET_UP_CODE_HOURS``, 72, by default). Codes issued
+    before and not used stop working."""
+    hours = settings.SAFEGUARD_SET_UP_CODE_HOURS if hours is None else hours
+    if not 1 <= hours <= 24 * 14:
+        raise Invalid({"hours": "A set-up code lasts from 1 hour to 14 days"})
+    if not may_issue_set_up_code(actor, user):
+        raise NotAllowed()
+    if not user.is_active:
+        raise Invalid({"user": "The account is not active"})
+    code = "-".join(secrets.token_hex(2) for _ in range(4))  # 64 bits, e.g. 3f9a-…
+    now = timezone.now()
+    with transaction.atomic():
+        SetUpCode.objects.filter(user=user, used_at__isnull=True).update(expires_at=now)
+        SetUpCode.objects.create(user=user, code_hash=_digest(normalise_code(code)),
+                                 issued_by=actor if actor is not None else None,
+                                 issued_at=now, expires_at=now + timedelta(hours=hours))
+        audit(actor=actor, action="set_up_code_issued", obj=user,
+              context=context or Context(source="command"), detail={"hours": hours})
+    return code
+
+
+def set_up_code_check(*, user: Any, code: str, context: Context) -> SetUpCode | None:
+    """The unused, unexpired set-up code ``code`` of ``user``, or None (audited)."""
+    found = SetUpCode.objects.filter(user=user, code_hash=_digest(normalise_code(code)),
+                                     used_at__isnull=True, expires_at__gt=timezone.now()
+                                     ).first()
+    audit(actor=user, action="set_up_code_accepted" if found else "set_up_code_refused",
+          obj=user, context=context)
+    return found
+
+
+def set_up_code_pending(user: Any, code_id: Any) -> SetUpCode | None:
+    """The set-up code a session gave earlier, if it may still be used."""
+    if not code_id:
+        return None
+    return SetUpCode.objects.filter(pk=code_id, user=user, used_at__isnull=True,
+                                    expires_at__gt=timezone.now()).first()
 
 
 def device_to_set_up(user: Any) -> TOTPDevice:
@@ -116,24 +232,99 @@ def _check(device: TOTPDevice, code: str) -> CodeCheck:
     return CodeCheck(None, throttled=not allowed)
 
 
-def two_factor_set_up(*, user: Any, device: TOTPDevice, code: str,
-                      context: Context) -> CodeCheck:
-    """Confirm ``device`` with a code from the app it was added to; the person may then
-    sign in with it. Other unconfirmed devices of theirs are removed."""
-    if device.user_id != user.pk or device.confirmed or not needs_second_factor(user):
+@dataclass(frozen=True)
+class SetUpResult(CodeCheck):
+    """A code check at set-up; when it was right, the new recovery codes (shown once)."""
+
+    recovery_codes: tuple[str, ...] = ()
+
+
+def two_factor_set_up(*, user: Any, device: TOTPDevice, code: str, set_up_code: SetUpCode,
+                      context: Context) -> SetUpResult:
+    """Confirm ``device`` with a code from the app it was added to, using up the set-up
+    code; the person may then sign in with it, and gets a set of recovery codes. Other
+    unconfirmed devices of theirs are removed."""
+    if (device.user_id != user.pk or device.confirmed or not needs_second_factor(user)
+            or set_up_code.user_id != user.pk):
         raise NotAllowed()
     with transaction.atomic():
         result = _check(device, code)
         if result.device is None:
             audit(actor=user, action="two_factor_refused", obj=user, context=context,
                   detail={"step": "set_up", "throttled": result.throttled})
-            return result
+            return SetUpResult(None, result.throttled)
+        used = SetUpCode.objects.filter(pk=set_up_code.pk, used_at__isnull=True,
+                                        expires_at__gt=timezone.now()
+                                        ).update(used_at=timezone.now())
+        if used != 1:  # used up meanwhile (another session), or expired
+            raise NotAllowed("Your set-up code has expired or has been used.")
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
         audit(actor=user, action="two_factor_set_up", obj=user, context=context,
               detail={"device": "totp"})
-    return result
+        codes = _new_recovery_codes(user)
+        audit(actor=user, action="recovery_codes_issued", obj=user, context=context,
+              detail={"count": len(codes)})
+    return SetUpResult(result.device, recovery_codes=codes)
+
+
+# ---- recovery codes ---------------------------------------------------------------------------
+
+RECOVERY_CODES = 10
+RECOVERY_DEVICE_NAME = "Recovery codes"
+
+
+def recovery_device(user: Any) -> StaticDevice | None:
+    return StaticDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+
+
+def recovery_codes_left(user: Any) -> int:
+    device = recovery_device(user)
+    return device.token_set.count() if device is not None else 0
+
+
+def _new_recovery_codes(user: Any) -> tuple[str, ...]:
+    """A new set of recovery codes for ``user``: any earlier set stops working."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes: list[str] = []
+    while len(codes) < RECOVERY_CODES:
+        token = StaticToken.random_token()  # 8 characters of base 32: 40 random bits
+        if token not in codes:
+            codes.append(token)
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=t) for t in codes)
+    return tuple(f"{t[:4]}-{t[4:]}" for t in codes)
+
+
+def recovery_codes_new(*, user: Any, context: Context) -> tuple[str, ...]:
+    """Replace ``user``'s recovery codes with a new set (to show once)."""
+    if not needs_second_factor(user) or not has_confirmed_device(user):
+        raise NotAllowed()
+    with transaction.atomic():
+        codes = _new_recovery_codes(user)
+        audit(actor=user, action="recovery_codes_issued", obj=user, context=context,
+              detail={"count": len(codes), "replaced": True})
+    return codes
+
+
+def recovery_code_verify(*, user: Any, code: str, context: Context) -> CodeCheck:
+    """Check a recovery code at sign-in, in place of the app's code; a right one is used
+    up. Audited, with the number of codes left."""
+    device = recovery_device(user)
+    if device is None:
+        raise NotAllowed("You have no recovery codes.")
+    with transaction.atomic():
+        device = StaticDevice.objects.select_for_update().get(pk=device.pk)
+        allowed, _ = device.verify_is_allowed()
+        ok = allowed and device.verify_token(normalise_code(code))
+        if ok:
+            audit(actor=user, action="recovery_code_used", obj=user, context=context,
+                  detail={"left": device.token_set.count()})
+            return CodeCheck(device)
+        audit(actor=user, action="two_factor_refused", obj=user, context=context,
+              detail={"step": "recovery_code", "throttled": not allowed})
+    return CodeCheck(None, throttled=not allowed)
 
 
 def two_factor_verify(*, user: Any, code: str, context: Context) -> CodeCheck:
@@ -157,7 +348,8 @@ def two_factor_verify(*, user: Any, code: str, context: Context) -> CodeCheck:
 
 def _open_paths() -> frozenset[str]:
     return frozenset(reverse(name) for name in ("two-factor", "two-factor-set-up",
-                                                "sign-in", "sign-out"))
+                                                "two-factor-recovery-code", "sign-in",
+                                                "sign-out"))
 
 
 class TwoFactorMiddleware:

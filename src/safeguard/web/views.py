@@ -27,8 +27,8 @@ from safeguard.cases.selectors import case_list
 from safeguard.demo import progress
 from safeguard.referrals.selectors import referrals_made_by_my_agency
 
-from . import signin
-from .accounts import CodeForm, SignInForm
+from . import oidc, signin
+from .accounts import CodeForm, SetUpCodeForm, SignInForm
 from .components import GovukFields
 from .forms import KeyDatesForm, TimelineFileForm, TimelineForm, date_values
 from .presenters import present_results
@@ -115,7 +115,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "web/sign_in.html", {
         "page_title": "Sign in", "form": form, "has_errors": bool(form.errors),
         "next": next_url, "signed_out": request.GET.get("signed-out") == "1",
-        "demo_building": progress.building(),
+        "demo_building": progress.building(), "organisation_sign_in": oidc.enabled(),
     }, status=429 if form.refused == "locked_out" else 200)
 
 
@@ -164,27 +164,41 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     })
 
 
-@sensitive_post_parameters("code")
+#: The session's accepted set-up code (its id), until the app is set up with it.
+SET_UP_CODE_SESSION_KEY = "safeguard_set_up_code"
+#: New recovery codes, kept only until the page that shows them once.
+NEW_RECOVERY_CODES_SESSION_KEY = "safeguard_new_recovery_codes"
+
+
+@sensitive_post_parameters("code", "set_up_code")
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def two_factor_set_up(request: HttpRequest) -> HttpResponse:
-    """The first sign-in of a privileged role: add Safeguard to an authenticator app (QR
-    code, or the key typed in) and confirm it with a code from the app."""
+    """The first sign-in of a privileged role: the set-up code they were given, then add
+    Safeguard to an authenticator app (QR code, or the key typed in) and confirm it with a
+    code from the app; then their recovery codes, shown once."""
     next_url = _next_url(request)
     user = request.user
     if not signin.awaiting_second_factor(user):
         return redirect(next_url or "home")
     if signin.has_confirmed_device(user):
         return redirect(_with_next(reverse("two-factor"), next_url))
+    set_up_code = signin.set_up_code_pending(user, request.session.get(SET_UP_CODE_SESSION_KEY))
+    if set_up_code is None:
+        return _set_up_code_step(request, next_url)
     device = signin.device_to_set_up(user)
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         result = signin.two_factor_set_up(user=user, device=device,
                                           code=form.cleaned_data["code"],
+                                          set_up_code=set_up_code,
                                           context=signin.context_of(request))
         if result.device is not None:
-            return _second_factor_given(request, result.device, next_url)
+            request.session.pop(SET_UP_CODE_SESSION_KEY, None)
+            _second_factor_given(request, result.device, next_url)
+            request.session[NEW_RECOVERY_CODES_SESSION_KEY] = list(result.recovery_codes)
+            return redirect(_with_next(reverse("recovery-codes"), next_url))
         form.refuse(throttled=result.throttled)
     secret = b32encode(device.bin_key).decode()
     return render(request, "web/two_factor_set_up.html", {
@@ -192,6 +206,23 @@ def two_factor_set_up(request: HttpRequest) -> HttpResponse:
         "has_errors": bool(form.errors), "next": next_url,
         "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
         "qr_code": _qr_code_data_uri(device.config_url),
+    })
+
+
+def _set_up_code_step(request: HttpRequest, next_url: str) -> HttpResponse:
+    """"Enter your set-up code": a stolen password alone cannot set up its thief's app."""
+    form = SetUpCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        found = signin.set_up_code_check(user=request.user,
+                                         code=form.cleaned_data["set_up_code"],
+                                         context=signin.context_of(request))
+        if found is not None:
+            request.session[SET_UP_CODE_SESSION_KEY] = found.pk
+            return redirect(_with_next(reverse("two-factor-set-up"), next_url))
+        form.refuse()
+    return render(request, "web/two_factor_set_up_code.html", {
+        "page_title": "Enter your set-up code", "form": form,
+        "has_errors": bool(form.errors), "next": next_url,
     })
 
 
