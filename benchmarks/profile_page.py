@@ -75,7 +75,7 @@ def main() -> None:
         client.get(url)
         profile.disable()
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(35)
+        pstats.Stats(profile, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(35)
         print(out.getvalue())
 
 
