@@ -277,6 +277,11 @@ PAGES: dict[str, Row] = {
     "sharing/cases/<int:case_id>/": r("case", GET="sees"),
     "sharing/cases/<int:case_id>/new/": r("case", GET="sees", POST="sees"),
     "sharing/cases/<int:case_id>/<int:decision_id>/": r("sharing", GET="sees"),
+    # sharing out of Safeguard: a conference's report (those who record conferences), a
+    # case record exported (social workers and managers)
+    "sharing/conferences/<int:conference_id>/send-report/":
+        r("conference", GET="conference", POST="conference"),
+    "sharing/cases/<int:case_id>/export/": r("case", GET="casework", POST="casework"),
 }
 
 #: The API's own plumbing, served by the resolver outside the OpenAPI document.
@@ -340,6 +345,11 @@ API: dict[str, Row] = {
     "/api/v1/early-help/{assessment_id}/step-up": r("early_help", POST="eh_step_up"),
     "/api/v1/people/search": r(GET="everyone"),
     "/api/v1/work": r(GET="everyone"),
+    "/api/v1/sharing/cases/{case_id}/decisions": r("case", GET="sees", POST="sees"),
+    "/api/v1/sharing/cases/{case_id}/decisions/{decision_id}": r("sharing", GET="sees"),
+    "/api/v1/sharing/conferences/{conference_id}/reports":
+        r("conference", GET="sees_conference", POST="conference"),
+    "/api/v1/sharing/cases/{case_id}/exports": r("case", POST="casework"),
 }
 
 
@@ -677,6 +687,9 @@ def issue(client: Client, method: str, url: str, body: Any, *, api: bool) -> Out
     """The request, inside a savepoint rolled back afterwards: what it answered and wrote."""
     session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
     last_audit = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    # Django keeps the last 9,000 queries only: once that log is full, a capture's slice of
+    # it is empty, and "refused requests write nothing" would pass unseen. Start each empty.
+    connection.queries_log.clear()
     with transaction.atomic():
         with CaptureQueriesContext(connection) as queries:
             if api:
@@ -688,6 +701,7 @@ def issue(client: Client, method: str, url: str, body: Any, *, api: bool) -> Out
                 response = client.get(url)
             else:
                 response = client.post(url, data=body or {})
+        assert queries.captured_queries, f"no queries captured for {method} {url}"
         writes = sorted({m.group(2) for q in queries.captured_queries
                          if (m := WRITE_SQL.match(q["sql"]))
                          and m.group(2) not in BOOKKEEPING_TABLES})

@@ -72,6 +72,7 @@ def _add_routers() -> None:
     from safeguard.people.api import router as people
     from safeguard.protection.api import router as protection
     from safeguard.referrals.api import router as referrals
+    from safeguard.sharing.api import router as sharing
 
     api.add_router("/cases", cases)
     api.add_router("/referrals", referrals)
@@ -80,6 +81,7 @@ def _add_routers() -> None:
     api.add_router("/early-help", earlyhelp)
     api.add_router("/people", people)
     api.add_router("/work", work)
+    api.add_router("/sharing", sharing)
 
 
 _add_routers()

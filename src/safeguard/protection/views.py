@@ -281,9 +281,13 @@ def conference_detail(request: HttpRequest, conference_id: int) -> HttpResponse:
     case = conference.case
     started = getattr(conference, "plan_started", None)
     ended = getattr(conference, "plan_ended", None)
+    from safeguard.sharing.selectors import reports_sent
+
     return _render(request, "conference_detail.html", case, conference.get_kind_display(),
                    conference=conference, started=started, ended=ended,
-                   obligations=obligation_rows(selectors.protection_obligations(case)))
+                   obligations=obligation_rows(selectors.protection_obligations(case)),
+                   reports_sent=reports_sent(request.user, conference),
+                   may_send_report=selectors.permissions(request.user, case).conference)
 
 
 # ---- plans ---------------------------------------------------------------------------------
@@ -341,7 +345,11 @@ def plan_action_new(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def plan_action_done(request: HttpRequest, plan_id: int, action_id: int) -> HttpResponse:
     plan = _seen(request, selectors.plan_for(request.user, plan_id, context=_context(request)))
-    version = request.POST.get("version", "")
+    version = request.POST.get("version", "").strip()
+    if version and not version.isdigit():  # not a version: the page was tampered with
+        messages.error(request, "This page was out of date or has been changed. Open it "
+                                "again and make your changes again")
+        return redirect("protection:plan-detail", plan.pk)
     try:
         services.plan_action_complete(
             actor=request.user, plan_id=plan.pk, action_id=action_id, done_on=today(),

@@ -15,6 +15,7 @@ from django.db import models
 from safeguard.agencies.models import Agency, Staff
 from safeguard.cases.models import Case
 from safeguard.core.models import Record
+from safeguard.protection.models import Conference
 
 
 class Decision(models.TextChoices):
@@ -40,6 +41,13 @@ class Paragraph18Reason(models.TextChoices):
     WOULD_PREJUDICE = "would_prejudice", (
         "Seeking consent would prejudice the protection of the child"
     )
+
+
+#: The actions that share information out of Safeguard (``SharingDecision.action``).
+ACTION_LABELS = {
+    "conference_report": "Conference report sent",
+    "case_export": "Case record exported",
+}
 
 
 class SharingDecision(Record):
@@ -73,3 +81,31 @@ class SharingDecision(Record):
     @property
     def without_consent(self) -> bool:
         return self.decision == Decision.SHARE and not (self.consent_sought and self.consent_given)
+
+
+class ConferenceReportSent(models.Model):
+    """A conference's report sent to agencies invited to it: what was sent (the report as it
+    stood), when and by whom. Each agency it went to is a :class:`ConferenceReportRecipient`
+    with its own complete :class:`SharingDecision`."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.PROTECT,
+                                   related_name="reports_sent")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    sent_by_role = models.CharField(max_length=40)
+    report = models.JSONField(help_text="The report as sent")
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+
+class ConferenceReportRecipient(models.Model):
+    sent = models.ForeignKey(ConferenceReportSent, on_delete=models.CASCADE,
+                             related_name="recipients")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    sharing_decision = models.OneToOneField(SharingDecision, on_delete=models.PROTECT,
+                                            related_name="conference_report")
+
+    class Meta:
+        ordering = ["agency__name", "id"]
