@@ -98,7 +98,8 @@ def sees_part(*agencies: str) -> Callable[[str, str | None], bool]:
     see the record; of the partners, only ``agencies``, those that took part in it on the
     involved case — its strategy discussion had the police and health, not the school; its
     initial conference invited the police, health and the school, and its plan's core
-    group is health and the school; its immediate protection was the authority's own."""
+    group is health and the school; its immediate protection was the authority's own; its
+    decision to share was the social worker's, with the police."""
     return lambda p, c: (p in SOCIAL_CARE and c in NORTH_OPEN) or (p in agencies
                                                                  and c == "involved")
 
@@ -119,6 +120,8 @@ RULES: dict[str, Callable[[str, str | None], bool]] = {
     "sees_immediate": sees_part(),
     "sees_conference": sees_part("police", "health", "school_dsl"),
     "sees_plan": sees_part("police", "health", "school_dsl"),
+    # A decision to share: the social worker's, with the police.
+    "sees_sharing": sees_part("police"),
     "casework": lambda p, c: p in CASEWORKERS and sees(p, c),
     "decide": lambda p, c: p in {"front_door", "social_worker", "manager"} and sees(p, c),
     "authorise": lambda p, c: p == "manager" and sees(p, c),
@@ -276,7 +279,7 @@ PAGES: dict[str, Row] = {
     # information sharing: anyone who sees the case records their own agency's decisions
     "sharing/cases/<int:case_id>/": r("case", GET="sees"),
     "sharing/cases/<int:case_id>/new/": r("case", GET="sees", POST="sees"),
-    "sharing/cases/<int:case_id>/<int:decision_id>/": r("sharing", GET="sees"),
+    "sharing/cases/<int:case_id>/<int:decision_id>/": r("sharing", GET="sees_sharing"),
     # sharing out of Safeguard: a conference's report (those who record conferences), a
     # case record exported (social workers and managers)
     "sharing/conferences/<int:conference_id>/send-report/":
@@ -346,7 +349,8 @@ API: dict[str, Row] = {
     "/api/v1/people/search": r(GET="everyone"),
     "/api/v1/work": r(GET="everyone"),
     "/api/v1/sharing/cases/{case_id}/decisions": r("case", GET="sees", POST="sees"),
-    "/api/v1/sharing/cases/{case_id}/decisions/{decision_id}": r("sharing", GET="sees"),
+    "/api/v1/sharing/cases/{case_id}/decisions/{decision_id}": r("sharing",
+                                                                  GET="sees_sharing"),
     "/api/v1/sharing/conferences/{conference_id}/reports":
         r("conference", GET="sees_conference", POST="conference"),
     "/api/v1/sharing/cases/{case_id}/exports": r("case", POST="casework"),

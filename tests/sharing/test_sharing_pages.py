@@ -137,3 +137,33 @@ def test_who_cannot_export(north, south, conference):
     assert signed_in(north["school_dsl"]).get(url).status_code == 403
     assert signed_in(north["chair"]).post(url, body).status_code == 403
     assert not SharingDecision.objects.exists()
+
+
+def test_a_partner_sees_only_the_decisions_of_their_own_agency(north, conference) -> None:
+    """Need to know: the school sees its own decisions and those made with it, not the
+    social worker's decision to share with the police."""
+    from safeguard.sharing.services import sharing_record
+
+    case = conference.case
+    sw = north["social_worker"].user
+    police = sharing_record(
+        actor=sw, case_id=case.pk, decision="share", what="The assessment summary",
+        purpose="A joint visit", consent_sought=True, consent_given=True, person_told=True,
+        with_agency_id=north.police.pk)
+    school = sharing_record(
+        actor=sw, case_id=case.pk, decision="share", what="The plan's actions for school",
+        purpose="Support at school", consent_sought=True, consent_given=True, person_told=True,
+        with_agency_id=north.schools[0].pk)
+    client = Client()
+    client.force_login(north["school_dsl"].user)
+    listed = client.get(f"/sharing/cases/{case.pk}/").content.decode()
+    assert f"/sharing/cases/{case.pk}/{school.pk}/" in listed
+    assert f"/sharing/cases/{case.pk}/{police.pk}/" not in listed
+    assert client.get(f"/sharing/cases/{case.pk}/{police.pk}/").status_code == 404
+    api = client.get(f"/api/v1/sharing/cases/{case.pk}/decisions").json()
+    assert [d["id"] for d in api] == [school.pk]
+    assert client.get(f"/api/v1/sharing/cases/{case.pk}/decisions/{police.pk}").status_code == 404
+    social_care = Client()
+    social_care.force_login(sw)
+    assert {d["id"] for d in social_care.get(
+        f"/api/v1/sharing/cases/{case.pk}/decisions").json()} == {police.pk, school.pk}

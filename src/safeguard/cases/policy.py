@@ -25,7 +25,8 @@ Every selector and service asks here; views never decide access themselves.
   enquiry that followed such a discussion, that the agency asked a conference of, or that
   led to a conference it was invited to; a conference only if invited; a child protection
   plan only if the agency is in its core group or was invited to a conference that started
-  or reviewed it — and of the plan's actions only those the agency owns. So a school's
+  or reviewed it — and of the plan's actions only those the agency owns; of the decisions
+  to share information, those their agency made or was the recipient of. So a school's
   designated safeguarding lead sees the plan and the school's actions, not the police's
   investigative notes. Break-glass opens a case to a partner on these same terms.
 """
@@ -246,6 +247,7 @@ class CaseParts:
     conferences: frozenset[int] = frozenset()
     plans: frozenset[int] = frozenset()
     action_agency_id: int | None = None
+    staff_id: int | None = None
 
     def sees(self, record: Any) -> bool:
         """May the person see this child protection record of the case?"""
@@ -302,7 +304,7 @@ def case_parts(user: Any, case: Case) -> CaseParts:
     return CaseParts(
         whole=False, strategy_discussions=attended, immediate_protection=immediate,
         enquiries=enquiries, conferences=invited, plans=plans,
-        action_agency_id=staff.agency_id if "agency_id" in who else None,
+        action_agency_id=staff.agency_id if "agency_id" in who else None, staff_id=staff.pk,
     )
 
 

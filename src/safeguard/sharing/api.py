@@ -151,7 +151,7 @@ def _sent(s: ConferenceReportSent, recipients: list[Any]) -> dict[str, Any]:
             summary="A case's decisions to share information, or not to")
 def decisions(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     case = case_for(_actor(request), case_id, context=_context(request), purpose="view_sharing")
-    return [_decision(d) for d in selectors.sharing_decisions(case)]
+    return [_decision(d) for d in selectors.sharing_decisions(_actor(request), case)]
 
 
 @router.post("/cases/{case_id}/decisions", response={201: DecisionOut},
@@ -172,7 +172,7 @@ def decision_record(request: HttpRequest, case_id: int, payload: DecisionIn
             summary="A decision to share information, or not to")
 def decision(request: HttpRequest, case_id: int, decision_id: int) -> dict[str, Any]:
     case = case_for(_actor(request), case_id, context=_context(request), purpose="view_sharing")
-    record = selectors.decision_for(case, decision_id)
+    record = selectors.decision_for(_actor(request), case, decision_id)
     if record is None:
         raise Http404("No such decision")
     return _decision(record)

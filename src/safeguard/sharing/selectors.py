@@ -23,10 +23,22 @@ from safeguard.sharing.models import (
 )
 
 
-def sharing_decisions(case: Case) -> QuerySet[SharingDecision]:
-    """The case's sharing decisions (call with a case from ``cases.selectors.case_for``)."""
-    return SharingDecision.objects.filter(case=case).select_related(
-        "decided_by__user", "decided_by_agency", "with_agency")
+def sharing_decisions(actor: Any, case: Case) -> QuerySet[SharingDecision]:
+    """The case's sharing decisions the acting person may see (call with a case from
+    ``cases.selectors.case_for``): all of them for the responsible authority's children's
+    social care; for a partner (``case_parts``), those their agency made or was told — a
+    partnership officer, those they made themselves."""
+    from django.db.models import Q
+
+    decisions = SharingDecision.objects.filter(case=case)
+    parts = case_parts(actor, case)
+    if not parts.whole:
+        mine = Q(decided_by_id=parts.staff_id)
+        if parts.action_agency_id is not None:
+            mine |= (Q(decided_by_agency_id=parts.action_agency_id)
+                     | Q(with_agency_id=parts.action_agency_id))
+        decisions = decisions.filter(mine)
+    return decisions.select_related("decided_by__user", "decided_by_agency", "with_agency")
 
 
 def agencies_to_share_with(case: Case) -> QuerySet[Agency]:
@@ -57,8 +69,9 @@ def shareable_items(case: Case) -> list[tuple[str, str]]:
             for i, item in enumerate(chronology(case))]
 
 
-def decision_for(case: Case, decision_id: int) -> Any:
-    return sharing_decisions(case).filter(pk=decision_id).first()
+def decision_for(actor: Any, case: Case, decision_id: int) -> Any:
+    """The decision, if it is one of :func:`sharing_decisions`; else None."""
+    return sharing_decisions(actor, case).filter(pk=decision_id).first()
 
 
 # ---- a conference's report -----------------------------------------------------------------

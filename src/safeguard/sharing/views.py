@@ -58,7 +58,7 @@ def decision_list(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id, "view_sharing")
     return render(request, "sharing/list.html", {
         "page_title": "Information sharing", "case": case,
-        "decisions": list(sharing_decisions(case)), "actions": ACTION_LABELS,
+        "decisions": list(sharing_decisions(request.user, case)), "actions": ACTION_LABELS,
         "may_export": may(request.user, "record_casework", case),
     })
 
@@ -84,7 +84,7 @@ def decision_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 def decision_detail(request: HttpRequest, case_id: int, decision_id: int) -> HttpResponse:
     case = _case(request, case_id, "view_sharing")
-    record = decision_for(case, decision_id)
+    record = decision_for(request.user, case, decision_id)
     if record is None:
         raise Http404("No such decision")
     return render(request, "sharing/detail.html", {
