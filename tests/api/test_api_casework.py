@@ -171,8 +171,9 @@ def test_allocation(north, south, referral) -> None:
     assert problem(stale, 409, "edit-conflict")["current_version"] == 2
     bad = post(manager, f"/api/v1/cases/{case_id}/allocation",
                {"worker_id": south["social_worker"].pk, "version": 2})
+    # Named as the body names it (the service says "worker").
     assert problem(bad, 400, "invalid-fields")["errors"] == {
-        "worker": "Choose a social worker in this local authority"}
+        "worker_id": "Choose a social worker in this local authority"}
     missing = post(manager, f"/api/v1/cases/{case_id}/allocation", {"worker_id": 1})
     assert problem(missing, 400, "invalid-request")["errors"][0]["pointer"] == "/version"
     for staff in (north["social_worker"], south["manager"]):

@@ -12,6 +12,7 @@ A problem never carries a traceback, a setting or anything from the server's int
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any, Final
@@ -119,8 +120,9 @@ INVALID_FIELDS: Final = ProblemType(
     400,
     "Some answers are not valid",
     "The request was read, but some of its values break the rules of the record. `errors` "
-    "maps each field at fault (dotted for a nested field, e.g. `child.nhs_number`) to what "
-    "is wrong with it. Nothing was changed.",
+    "maps each field at fault, named as the request's body names it (dotted for a nested "
+    "field, e.g. `child.nhs_number` or `attendees.0.agency_id`), to what is wrong with it. "
+    "Nothing was changed.",
 )
 EDIT_CONFLICT: Final = ProblemType(
     "edit-conflict",
@@ -302,6 +304,52 @@ def engine_problem(err: Exception) -> Problem:
     return Problem(INVALID_FIELDS, detail, errors={"dates": detail})
 
 
+def _sent_name(node: Any, name: str) -> str:
+    """The name of a service's field in the request body: a service names the record
+    (``acting_agency``, ``agencies``), the body its id (``acting_agency_id``,
+    ``agency_ids``)."""
+    if not isinstance(node, dict) or name in node:
+        return name
+    stem = name[:-3] + "y" if name.endswith("ies") else name.removesuffix("s")
+    for candidate in (f"{name}_id", f"{name}_ids", f"{stem}_ids"):
+        if candidate in node:
+            return candidate
+    return name
+
+
+def as_sent(errors: dict[str, str], body: bytes) -> dict[str, str]:
+    """``errors`` (field → message) with each field named as the request's body names it
+    (dotted for a nested field), so a client sees which of its fields is at fault."""
+    try:
+        document = json.loads(body or b"null")
+    except (ValueError, RecursionError):
+        return errors
+    renamed: dict[str, str] = {}
+    for key, message in errors.items():
+        node, parts = document, []
+        for part in key.split("."):
+            if isinstance(node, list) and part.isdigit():
+                node = node[int(part)] if int(part) < len(node) else None
+                parts.append(part)
+                continue
+            part = _sent_name(node, part)
+            parts.append(part)
+            node = node.get(part) if isinstance(node, dict) else None
+        renamed.setdefault(".".join(parts), message)
+    return renamed
+
+
+def _named_as_sent(problem: Problem, request: HttpRequest) -> Problem:
+    errors = problem.extensions.get("errors")
+    if problem.problem_type is INVALID_FIELDS and isinstance(errors, dict):
+        try:
+            body = request.body
+        except RequestDataTooBig:  # pragma: no cover - the body was read before
+            return problem
+        problem.extensions["errors"] = as_sent(errors, body)
+    return problem
+
+
 def _json_pointer(parts: tuple[Any, ...] | list[Any]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
@@ -328,11 +376,11 @@ def install_problem_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Problem)
     def on_problem(request: HttpRequest, exc: Problem) -> HttpResponse:
-        return exc.response()
+        return _named_as_sent(exc, request).response()
 
     @api.exception_handler(ServiceError)
     def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-        return service_problem(exc).response()
+        return _named_as_sent(service_problem(exc), request).response()
 
     @api.exception_handler(ValidationError)
     def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -243,7 +243,7 @@ class CaseCloseForm(GovukForm):
     consent_from = forms.ChoiceField(label="Who gave consent?", choices=ConsentFrom.choices,
                                      widget=forms.RadioSelect, required=False)
     consent_given_by = forms.CharField(label="Names of the people who gave consent",
-                                       required=False)
+                                       required=False, max_length=200)
     consent_recorded_on = GovukDateField(label="Date consent was given", required=False)
     needs = forms.CharField(label="The child’s and family’s needs", required=False,
                             widget=forms.Textarea(attrs={"rows": 5}),

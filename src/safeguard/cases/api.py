@@ -25,10 +25,16 @@ from safeguard.api.auth import signed_in
 from safeguard.api.openapi import error_responses
 from safeguard.api.schemas import ref
 from safeguard.cases.policy import cases_visible_to
-from safeguard.cases.selectors import case_for, case_obligations, chronology, work_items
+from safeguard.cases.selectors import (
+    case_for,
+    case_obligations,
+    chronology,
+    local_authority_teams,
+    work_items,
+)
 from safeguard.cases.services import break_glass, case_allocate
 from safeguard.cases.timeline import case_timeline
-from safeguard.core.services import Context, request_context
+from safeguard.core.services import Context, Invalid, request_context
 
 router = Router(auth=signed_in, tags=["cases"])
 work_router = Router(auth=signed_in, tags=["work"])
@@ -183,6 +189,12 @@ class AllocationIn(Schema):
              operation_id="case_allocate", summary="Allocate the case (team managers)",
              openapi_extra=error_responses(400, 401, 404, 409))
 def allocation(request: HttpRequest, case_id: int, payload: AllocationIn) -> dict[str, Any]:
+    if payload.team_id is not None:
+        # The service falls back to the worker's own team for a team it does not know; a
+        # client that names one must be told it is not one of the authority's.
+        case = case_for(actor_of(request), case_id, context=api_context(request))
+        if payload.team_id not in {t.pk for t in local_authority_teams(case)}:
+            raise Invalid({"team_id": "Choose a team of this local authority"})
     case = case_allocate(actor=actor_of(request), case_id=case_id, worker_id=payload.worker_id,
                          team_id=payload.team_id, version=payload.version,
                          context=api_context(request))

@@ -21,11 +21,16 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.forms.boundfield import BoundField
 
 from safeguard.core.services import EditConflict, Invalid
 
 _PARTS = ("day", "month", "year")
+#: The most a text area takes: as much as a draft keeps (``core.drafts.MAX_VALUE_CHARS``).
+MAX_TEXT = 20_000
+HIDDEN_FIELD_ERROR = ("This page was out of date or has been changed. Open it again and make "
+                      "your changes again")
 
 
 class GovukDateWidget(forms.MultiWidget):
@@ -60,7 +65,9 @@ class GovukDateField(forms.Field):
         label = str(self.label)
         if not any(parts):
             if self.required:
-                raise ValidationError(f"Enter {label[0].lower() + label[1:]}")
+                noun = label[0].lower() + label[1:]
+                # "Enter the date of the conference", as GOV.UK words it.
+                raise ValidationError(f"Enter {'the ' if noun.startswith('date ') else ''}{noun}")
             return None
         missing = [name for name, part in zip(_PARTS, parts, strict=True) if not part]
         if missing:
@@ -103,15 +110,38 @@ class GovukForm(forms.Form):
         super().__init__(*args, **kwargs)
         if self.versioned:
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+        self.govuk_messages()
+
+    def govuk_messages(self) -> None:
+        """Django's error messages in GOV.UK's words, for every field the form has (call it
+        again after adding fields): "Enter …" or "Select …" for a missing answer, the same
+        "Select …" for a choice that is not one of the options, and "… must be 200
+        characters or fewer" for text that is too long. A text area takes at most
+        :data:`MAX_TEXT` characters (a draft keeps no more)."""
+        default = forms.Field.default_error_messages["required"]
         for f in self.fields.values():
-            if not f.required or isinstance(f, GovukDateField):
+            if isinstance(f, GovukDateField):
                 continue
-            if f.error_messages.get("required") != forms.Field.default_error_messages["required"]:
-                continue  # the form gave its own message
-            label = str(f.label or "")
-            label = label[0].lower() + label[1:] if label else "an answer"
-            verb = "Select" if isinstance(f, forms.ChoiceField) else "Enter"
-            f.error_messages["required"] = f"{verb} {label}"
+            label = str(f.label or "").removesuffix(" (optional)")
+            subject = label if label and not label.endswith("?") else "Your answer"
+            label = label[0].lower() + label[1:].rstrip("?") if label else "an answer"
+            choice = isinstance(f, forms.ChoiceField)
+            message: Any = f.error_messages.get("required")
+            if message == default:  # the form did not give its own
+                message = f"{'Select' if choice else 'Enter'} {label}"
+                if f.required:
+                    f.error_messages["required"] = message
+            if choice and f.error_messages.get("invalid_choice") in (
+                    forms.ChoiceField.default_error_messages["invalid_choice"],
+                    forms.MultipleChoiceField.default_error_messages["invalid_choice"]):
+                f.error_messages["invalid_choice"] = message
+            if isinstance(f, forms.CharField) and not isinstance(f.widget, forms.HiddenInput):
+                if f.max_length is None and isinstance(f.widget, forms.Textarea):
+                    f.max_length = MAX_TEXT
+                    f.validators.append(MaxLengthValidator(MAX_TEXT))
+                if f.max_length is not None:
+                    f.error_messages.setdefault(
+                        "max_length", f"{subject} must be {f.max_length:,} characters or fewer")
 
     def add_service_errors(self, error: Invalid | EditConflict) -> None:
         """Put a service's verdict onto the form, against the fields it names."""
@@ -122,15 +152,26 @@ class GovukForm(forms.Form):
             field = self.service_fields.get(name, name)
             self.add_error(field if field in self.fields else None, message)
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        # A hidden field (a record's version, say) is not the person's to correct: an error
+        # in one is the form's, shown at the top of the page rather than beside nothing.
+        if not self.is_bound:
+            return
+        for name in [n for n in self.errors if n in self.fields
+                     and isinstance(self.fields[n].widget, forms.HiddenInput)]:
+            del self.errors[name]
+            self.add_error(None, HIDDEN_FIELD_ERROR)
+
     def error_list(self) -> list[dict[str, str]]:
-        """The error summary's items, each linking to its field."""
+        """The error summary's items, each linking to its field: one for each field, the
+        message shown beside it (GOV.UK shows one error for a field)."""
         items = []
         for name, errors in self.errors.items():
-            for message in errors:
-                if name == "__all__":
-                    items.append({"text": message, "href": "#main-content"})
-                else:
-                    items.append({"text": message, "href": f"#{self.anchor(name)}"})
+            if name == "__all__":
+                items += [{"text": str(message), "href": "#main-content"} for message in errors]
+            elif errors:
+                items.append({"text": str(errors[0]), "href": f"#{self.anchor(name)}"})
         return items
 
     def anchor(self, name: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from safeguard.core.dates import today
 from safeguard.core.forms import GovukDateField, GovukForm, yes_no
 from safeguard.earlyhelp.models import ClosureReason, ConsentFrom
 
@@ -25,15 +26,15 @@ class EarlyHelpStartForm(GovukForm):
     consent_from = forms.ChoiceField(label="Who gave consent?", choices=ConsentFrom.choices,
                                      widget=forms.RadioSelect, required=False)
     consent_given_by = forms.CharField(label="Names of the people who gave consent",
-                                       required=False)
+                                       required=False, max_length=200)
     consent_recorded_on = GovukDateField(label="Date consent was given", required=False)
-    given_name = forms.CharField(label="Child’s first name", required=False)
-    family_name = forms.CharField(label="Child’s last name",
+    given_name = forms.CharField(label="Child’s first name", required=False, max_length=100)
+    family_name = forms.CharField(label="Child’s last name", max_length=100,
                                   error_messages={"required": "Enter the child’s last name"})
     date_of_birth = GovukDateField(label="Child’s date of birth", required=False)
     expected_date_of_birth = GovukDateField(label="Expected date of birth, if the child is "
                                                   "unborn", required=False)
-    nhs_number = forms.CharField(label="NHS number (optional)", required=False)
+    nhs_number = forms.CharField(label="NHS number (optional)", required=False, max_length=20)
     started_on = GovukDateField(label="Date the assessment started")
     lead_practitioner = forms.ChoiceField(label="Lead practitioner")
     agencies = forms.MultipleChoiceField(label="Other agencies working with the child and "
@@ -54,6 +55,7 @@ class EarlyHelpStartForm(GovukForm):
         self.fields["lead_practitioner"].error_messages["required"] = \
             "Choose a lead practitioner"
         self.fields["agencies"].choices = agencies
+        self.fields["date_of_birth"].latest = today()  # type: ignore[attr-defined]
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -22,8 +22,8 @@ class _PersonForm(GovukForm):
     person = forms.ChoiceField(label="Who is it?", required=False,
                                help_text="Choose someone already recorded with the family, or "
                                          "enter a new person’s details below")
-    given_name = forms.CharField(label="First name", required=False)
-    family_name = forms.CharField(label="Last name", required=False)
+    given_name = forms.CharField(label="First name", required=False, max_length=100)
+    family_name = forms.CharField(label="Last name", required=False, max_length=100)
     is_child = yes_no("Is the person a child (under 18)?", required=False)
     date_of_birth = GovukDateField(label="Date of birth (if known)", required=False)
     sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect,

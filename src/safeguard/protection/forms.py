@@ -58,21 +58,18 @@ class RowsForm(GovukForm):
         self.rows: dict[str, list[str]] = {}
 
     def required_messages(self) -> None:
-        """GOV.UK "Enter …" / "Select …" messages for fields added after ``__init__``."""
-        default = forms.Field.default_error_messages["required"]
-        for f in self.fields.values():
-            if f.required and not isinstance(f, GovukDateField) and \
-                    f.error_messages.get("required") == default:
-                label = str(f.label or "an answer")
-                verb = "Select" if isinstance(f, forms.ChoiceField) else "Enter"
-                f.error_messages["required"] = f"{verb} {label[0].lower()}{label[1:]}"
+        """GOV.UK's messages (:meth:`GovukForm.govuk_messages`) for fields added after
+        ``__init__``."""
+        self.govuk_messages()
 
     def error_list(self) -> list[dict[str, str]]:
         """The error summary in the order the fields appear on the page."""
         order = {name: i for i, name in enumerate(self.fields)}
         items: list[dict[str, str]] = []
         for name in sorted(self.errors, key=lambda n: order.get(n, -1)):
-            for message in self.errors[name]:
+            # One error for a field (the one shown beside it); all of the form's own.
+            messages = self.errors[name] if name == "__all__" else [self.errors[name][0]]
+            for message in messages:
                 href = "#main-content" if name == "__all__" else f"#{self.anchor(name)}"
                 items.append({"text": str(message), "href": href})
         return items
@@ -459,7 +456,8 @@ class ReturnHomeForm(GovukForm):
                       help_text="Planned as part of the care planning process")
     immediate_concerns = _yes_no(
         "If it was not planned, are there immediate concerns about the child’s safety?",
-        error="", required=False)
+        error="Select yes if there are immediate concerns about the child’s safety",
+        required=False)
     assessment = _area("Assessment of the child’s and family’s needs",
                        error="Enter the assessment of the child’s and family’s needs",
                        help_text="Include what services and support they need")

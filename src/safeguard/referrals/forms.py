@@ -171,6 +171,7 @@ class DecisionForm(GovukForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["decided_on"].latest = today()  # type: ignore[attr-defined]
+        self.fields["feedback_given_on"].latest = today()  # type: ignore[attr-defined]
         self.fields["decided_on"].initial = self.fields["decided_on"].initial or today()
         self.fields["decided_on"].help_text = "For example, 24 11 2026"
 

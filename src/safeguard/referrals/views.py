@@ -226,7 +226,8 @@ def authorise(request: HttpRequest, referral_id: int) -> HttpResponse:
     """A manager authorises the decision."""
     referral = _referral(request, referral_id, purpose="view")
     form = AuthoriseForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():  # a version that is not a number: the page was tampered with
+        return _detail_page(request, referral, authorise_form=form, status=400)
     try:
         decision_authorise(actor=request.user, referral_id=referral.pk,
                            version=form.cleaned_data.get("version"),
