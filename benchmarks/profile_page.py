@@ -75,7 +75,8 @@ def main() -> None:
         client.get(url)
         profile.disable()
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(35)
+        order = os.environ.get("PROFILE_SORT", "cumulative")
+        pstats.Stats(profile, stream=out).sort_stats(order).print_stats(35)
         print(out.getvalue())
 
 

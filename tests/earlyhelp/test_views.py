@@ -85,3 +85,38 @@ def test_others_see_nothing(client: Client, north, south) -> None:
         assert "Leo" not in client.get("/early-help/").content.decode()
     record.refresh_from_db()
     assert record.is_open
+
+
+def test_a_stepped_down_case_is_named_only_to_those_who_see_it(north) -> None:
+    """The early help practitioner leads a record stepped down from a case they may not
+    see: the page, the API and their own access history never name that case."""
+    from django.test import Client
+
+    from safeguard.cases.policy import can_view_case
+    from safeguard.earlyhelp.models import EarlyHelpAssessment
+    from safeguard.referrals.services import referral_create
+
+    referral = referral_create(actor=north["front_door"].user, received_on=date(2026, 11, 2),
+                               source="6", concerns="x",
+                               child={"given_name": "Ava", "family_name": "Stone",
+                                      "date_of_birth": date(2015, 3, 1)})
+    case = referral.case
+    practitioner = north["early_help"]
+    assert not can_view_case(practitioner.user, case)
+    record = EarlyHelpAssessment.objects.create(
+        child=case.child, local_authority=north.la, agency=practitioner.agency,
+        lead_practitioner=practitioner, started_on=date(2026, 11, 3), consent_given=True,
+        consent_from="parents", consent_given_by="Jo Stone", needs="Support at home",
+        consent_recorded_on=date(2026, 11, 3),
+        stepped_down_from=case)
+    client = Client()
+    client.force_login(practitioner.user)
+    page = client.get(f"/early-help/{record.pk}/").content.decode()
+    assert "Stepped down from children" in page and case.reference not in page
+    api = client.get(f"/api/v1/early-help/{record.pk}")
+    assert api.status_code == 200 and api.json()["stepped_down_from_case_id"] is None
+    history = client.get("/account/access-history/").content.decode()
+    assert "Viewed" in history and case.reference not in history
+    social_care = Client()
+    social_care.force_login(north["social_worker"].user)
+    assert case.reference in social_care.get(f"/early-help/{record.pk}/").content.decode()

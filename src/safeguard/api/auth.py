@@ -17,6 +17,7 @@ from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
 from safeguard.api.problems import FORBIDDEN, Problem
+from safeguard.cases import rls
 from safeguard.core.models import ApiToken
 from safeguard.core.services import Context, Invalid, audit
 from safeguard.web.signin import awaiting_second_factor
@@ -80,6 +81,9 @@ class BearerToken(HttpBearer):
             return None
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = user
+        # Row-level security: the middleware saw no one signed in; now the database acts as
+        # the token's holder, until the middleware clears it at the end of the request.
+        rls.act_as(user, by_token=True)
         return user
 
 

@@ -19,6 +19,7 @@ from django.apps import apps
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
+from safeguard.cases import rls
 from safeguard.cases.models import Case
 from safeguard.cases.policy import (
     cases_visible_to,
@@ -191,7 +192,10 @@ def my_access_history(actor: Any, *, page: Any = 1, per_page: int = PAGE_SIZE
         _page_number(page))
     rows = list(found.object_list)
     ids = {e.case_id for e in rows if e.case_id is not None}
-    references = dict(Case.objects.filter(pk__in=ids).values_list("pk", "reference"))
+    # The references of cases they acted on, even those they no longer see (a break-glass
+    # access ended): their own history, so past row-level security for these only.
+    with rls.system_scope():
+        references = dict(Case.objects.filter(pk__in=ids).values_list("pk", "reference"))
     visible = set(cases_visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
     return _presented(found, [present(e, reference=references.get(e.case_id or 0, ""),
                                       visible=e.case_id in visible) for e in rows])

@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "safeguard.core.middleware.SessionTimeoutMiddleware",
+    # PostgreSQL's row-level security acts as the signed-in person for the request, and is
+    # cleared at its end (safeguard.cases.rls): after sign-in, the second factor and timeout.
+    "safeguard.cases.rls.RowLevelSecurityMiddleware",
     "safeguard.core.middleware.NoStoreMiddleware",
     # Privileged roles who have not yet given their second factor reach only the two-factor
     # pages (and sign-out); the API refuses their session itself (safeguard.api.auth).

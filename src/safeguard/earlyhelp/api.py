@@ -24,7 +24,7 @@ from safeguard.api.auth import signed_in
 from safeguard.api.openapi import error_responses
 from safeguard.api.problems import service_problem
 from safeguard.cases.api import api_context
-from safeguard.core.services import NotAllowed, audit
+from safeguard.core.services import NotAllowed
 from safeguard.earlyhelp import selectors, services
 
 router = Router(auth=signed_in, tags=["early help"])
@@ -161,17 +161,16 @@ def document(r: Any) -> dict[str, Any]:
                  "reviews": [{"id": v.pk, "held_on": v.held_on, "progress": v.progress,
                               "next_review_on": v.next_review_on} for v in plan.reviews.all()]}
         if plan else None,
-        "stepped_down_from_case_id": r.stepped_down_from_id,
+        # Named only to those who may see the case (early_help_read).
+        "stepped_down_from_case_id": getattr(r, "step_down_case_id", None),
         "stepped_up_to_referral_id": r.stepped_up_to_id, "closed_on": r.closed_on,
         "closure_reason": r.closure_reason, "version": r.version,
     }
 
 
 def _read(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
-    record = selectors.early_help_for(request.auth, assessment_id)
-    audit(actor=request.auth, action="view", obj=record, context=api_context(request),
-          case_id=record.stepped_down_from_id)
-    return document(record)
+    return document(selectors.early_help_read(request.auth, assessment_id,
+                                              context=api_context(request)))
 
 
 def _visible_or_forbidden(request: HttpRequest, assessment_id: int, exc: NotAllowed) -> Any:
@@ -184,7 +183,9 @@ def _visible_or_forbidden(request: HttpRequest, assessment_id: int, exc: NotAllo
             summary="The early help records the caller may see",
             openapi_extra=error_responses(401))
 def early_help_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [document(r) for r in selectors.early_help_list(request.auth)[:500]]
+    records = list(selectors.early_help_list(request.auth).select_related("stepped_up_to")[:500])
+    selectors.name_linked_cases(request.auth, records)
+    return [document(r) for r in records]
 
 
 @router.post("", response={201: EarlyHelpOut}, operation_id="early_help_start",

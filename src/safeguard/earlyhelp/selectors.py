@@ -80,6 +80,36 @@ def early_help_for(actor: Any, assessment_id: int) -> EarlyHelpAssessment:
     return found
 
 
+def name_linked_cases(actor: Any, records: list[EarlyHelpAssessment]) -> None:
+    """Set each record's ``step_down_case_id`` and ``step_up_case_id``: the case it was
+    stepped down from, or stepped up to by its referral, if the acting person may see that
+    case; else None. A case a person may not see is never named to them."""
+    linked = {r.stepped_down_from_id for r in records} | {
+        r.stepped_up_to.case_id for r in records if r.stepped_up_to_id}
+    linked.discard(None)
+    visible = set(cases_visible_to(actor).filter(pk__in=linked).values_list("pk", flat=True))
+    for r in records:
+        r.step_down_case_id = (  # type: ignore[attr-defined]
+            r.stepped_down_from_id if r.stepped_down_from_id in visible else None)
+        r.step_up_case_id = (  # type: ignore[attr-defined]
+            r.stepped_up_to.case_id if r.stepped_up_to_id
+            and r.stepped_up_to.case_id in visible else None)
+
+
+def early_help_read(actor: Any, assessment_id: int, *, context: Any = None
+                    ) -> EarlyHelpAssessment:
+    """:func:`early_help_for`, the read recorded in the audit trail, with
+    :func:`name_linked_cases`; the entry is filed under the stepped-down case only if the
+    person may see it (else their own access history would name it to them)."""
+    from safeguard.core.services import audit
+
+    record = early_help_for(actor, assessment_id)
+    name_linked_cases(actor, [record])
+    audit(actor=actor, action="view", obj=record, context=context,
+          case_id=record.step_down_case_id)  # type: ignore[attr-defined]
+    return record
+
+
 def early_help_list(actor: Any) -> QuerySet[EarlyHelpAssessment]:
     """The early help records the acting person may see, open ones first."""
     return (

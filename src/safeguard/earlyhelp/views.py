@@ -21,7 +21,6 @@ from safeguard.assessments.web import (
 from safeguard.cases.policy import may, staff_of
 from safeguard.core.dates import today
 from safeguard.core.drafts import FormDrafts
-from safeguard.core.services import audit
 from safeguard.earlyhelp import selectors, services
 from safeguard.earlyhelp.forms import (
     CloseForm,
@@ -37,9 +36,7 @@ GET_POST = ["GET", "HEAD", "POST"]
 
 
 def _record(request: HttpRequest, assessment_id: int) -> EarlyHelpAssessment:
-    record = selectors.early_help_for(request.user, assessment_id)
-    audit(actor=request.user, action="view", obj=record, context=context_of(request),
-          case_id=record.stepped_down_from_id)
+    record = selectors.early_help_read(request.user, assessment_id, context=context_of(request))
     return seen(request, record)
 
 
@@ -109,8 +106,11 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
         request, "detail.html", "Early help assessment", record=record, plan=plan,
         reviews=list(plan.reviews.all()) if plan else [], may_change=may_change,
         may_step_up=record.is_open and referral is None and may(request.user, "make_referral"),
-        step_down_url=case_page_url(step_down_case) if step_down_case else None,
-        referral_url=case_page_url(referral.case) if referral else None,
+        # A linked case is named (and linked) only to those who may see it.
+        step_down_url=case_page_url(step_down_case) if step_down_case
+        and record.step_down_case_id else None,  # type: ignore[attr-defined]
+        referral_url=case_page_url(referral.case) if referral
+        and record.step_up_case_id else None,  # type: ignore[attr-defined]
     )
 
 

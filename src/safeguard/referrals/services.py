@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from safeguard.agencies.models import Agency, AgencyKind, Role
+from safeguard.cases import rls
 from safeguard.cases.models import InvolvementKind
 from safeguard.cases.policy import require, require_view, staff_of
 from safeguard.cases.services import involve, open_case_for, recompute_obligations
@@ -97,18 +98,22 @@ def referral_create(
     if errors:
         raise Invalid(errors)
     assert person is not None
-    case, _ = open_case_for(child=person, local_authority=la, opened_on=received_on,
-                            created_by=actor)
-    referral = Referral.objects.create(
-        case=case, received_on=received_on, source=source, referrer_agency=referrer,
-        referrer_name=referrer_name, referrer_contact=referrer_contact, concerns=concerns,
-        received_by=staff if staff.in_social_care else None, created_by=actor,
-    )
-    if referrer is not None and referrer.kind != AgencyKind.LOCAL_AUTHORITY:
-        involve(case=case, agency=referrer, kind=InvolvementKind.REFERRER, since=received_on,
-                staff=None if staff.in_social_care else staff)
-    audit(actor=actor, action="create", obj=referral, case_id=case.pk, context=context)
-    recompute_obligations(case)
+    # Allowed: the child's open case is found (or opened) and the referral added to it
+    # whether or not the referrer sees that case yet (a school's, until its involvement is
+    # recorded; a restricted one), so row-level security steps aside for these rows only.
+    with rls.system_scope():
+        case, _ = open_case_for(child=person, local_authority=la, opened_on=received_on,
+                                created_by=actor)
+        referral = Referral.objects.create(
+            case=case, received_on=received_on, source=source, referrer_agency=referrer,
+            referrer_name=referrer_name, referrer_contact=referrer_contact, concerns=concerns,
+            received_by=staff if staff.in_social_care else None, created_by=actor,
+        )
+        if referrer is not None and referrer.kind != AgencyKind.LOCAL_AUTHORITY:
+            involve(case=case, agency=referrer, kind=InvolvementKind.REFERRER,
+                    since=received_on, staff=None if staff.in_social_care else staff)
+        audit(actor=actor, action="create", obj=referral, case_id=case.pk, context=context)
+        recompute_obligations(case)
     return referral
 
 

@@ -2,7 +2,7 @@
 
     from safeguard.testing.postgres import throwaway_cluster
 
-    with throwaway_cluster() as url:   # postgres://USER@127.0.0.1:PORT/safeguard
+    with throwaway_cluster() as url:   # postgres://safeguard_app@127.0.0.1:PORT/safeguard
         ...
 
 It needs PostgreSQL's server programs (``initdb``, ``pg_ctl``, ``postgres``), looked for
@@ -11,6 +11,11 @@ The server listens on 127.0.0.1 only, on a free port, with its Unix socket insid
 temporary folder, and trusts every connection it accepts (loopback only). Durability is
 switched off (``fsync``, ``synchronous_commit``, ``full_page_writes``): the data is thrown
 away anyway, and tests run faster.
+
+The URL names an ordinary role (``safeguard_app``: no superuser, no ``BYPASSRLS``; it may
+create databases, for the test database) that owns the database, as production's role
+should: a superuser would pass through row-level security (``safeguard.cases.rls``), and
+the tests are to run with it in force. ``superuser=True`` gives the cluster's superuser.
 
 PostgreSQL refuses to run as root. Run as root, the cluster belongs to the ``postgres``
 user if there is one, else ``nobody``, and every server program runs through
@@ -39,6 +44,8 @@ from typing import Any
 __all__ = ["PostgresNotFound", "ServerPrograms", "find_server_programs", "throwaway_cluster"]
 
 DEFAULT_DATABASE = "safeguard"
+#: The ordinary role the URL names, which owns the database.
+APP_ROLE = "safeguard_app"
 START_TIMEOUT_SECONDS = 60
 SETTINGS = {
     "listen_addresses": "'127.0.0.1'",
@@ -221,12 +228,26 @@ class _Cluster:
             return
         raise RuntimeError(f"the throwaway PostgreSQL server would not start: {last_error}")
 
-    def create_database(self, name: str) -> None:
+    def create_role(self, name: str) -> None:
+        """An ordinary login role that may create databases, and nothing more."""
+        createuser = self.programs.bin_dir / "createuser"
+        if createuser.is_file():
+            self.run([createuser, "--host", self.socket_dir, "--port", str(self.port),
+                      "--username", self.db_user, "--login", "--createdb", "--no-superuser",
+                      "--no-createrole", "--no-replication", name])
+            return
+        self._execute("CREATE ROLE {} LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOREPLICATION "
+                      "NOBYPASSRLS", name)
+
+    def create_database(self, name: str, owner: str) -> None:
         createdb = self.programs.bin_dir / "createdb"
         if createdb.is_file():
             self.run([createdb, "--host", self.socket_dir, "--port", str(self.port),
-                      "--username", self.db_user, name])
+                      "--username", self.db_user, "--owner", owner, name])
             return
+        self._execute("CREATE DATABASE {} OWNER {}", name, owner)
+
+    def _execute(self, statement: str, *names: str) -> None:
         import psycopg  # only where the server came without its client programs
         from psycopg import sql
 
@@ -234,7 +255,7 @@ class _Cluster:
             host=str(self.socket_dir), port=self.port, user=self.db_user, dbname="postgres",
             autocommit=True,
         ) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            conn.execute(sql.SQL(statement).format(*(sql.Identifier(n) for n in names)))
 
     def stop(self) -> None:
         if self.started:
@@ -242,16 +263,18 @@ class _Cluster:
             self.run([self.programs.pg_ctl, "stop", "--pgdata", self.data,
                       "--mode", "immediate", "--wait", "--silent"])
 
-    def url(self, database: str) -> str:
-        return f"postgres://{self.db_user}@127.0.0.1:{self.port}/{database}"
+    def url(self, database: str, user: str) -> str:
+        return f"postgres://{user}@127.0.0.1:{self.port}/{database}"
 
 
 @contextlib.contextmanager
-def throwaway_cluster(database: str = DEFAULT_DATABASE) -> Iterator[str]:
+def throwaway_cluster(database: str = DEFAULT_DATABASE, *, superuser: bool = False
+                      ) -> Iterator[str]:
     """Start a new PostgreSQL server with one empty database; yield its URL.
 
-    The URL is ``postgres://USER@127.0.0.1:PORT/DATABASE`` with no password. At exit the
-    server is stopped and its folder removed, whatever happened inside the block.
+    The URL is ``postgres://safeguard_app@127.0.0.1:PORT/DATABASE`` with no password: the
+    database's owner, an ordinary role (or, ``superuser=True``, the cluster's superuser).
+    At exit the server is stopped and its folder removed, whatever happened inside the block.
     """
     programs = find_server_programs()
     user = _server_user()
@@ -260,8 +283,9 @@ def throwaway_cluster(database: str = DEFAULT_DATABASE) -> Iterator[str]:
     try:
         cluster.init()
         cluster.start()
-        cluster.create_database(database)
-        yield cluster.url(database)
+        cluster.create_role(APP_ROLE)
+        cluster.create_database(database, owner=APP_ROLE)
+        yield cluster.url(database, cluster.db_user if superuser else APP_ROLE)
     finally:
         try:
             cluster.stop()
