@@ -122,6 +122,9 @@ RULES: dict[str, Callable[[str, str | None], bool]] = {
     "sees_plan": sees_part("police", "health", "school_dsl"),
     # A decision to share: the social worker's, with the police.
     "sees_sharing": sees_part("police"),
+    # Referrals: the school made the involved case's; assessments are social care's own.
+    "sees_referral": sees_part("school_dsl"),
+    "sees_assessment": sees_part(),
     "casework": lambda p, c: p in CASEWORKERS and sees(p, c),
     "decide": lambda p, c: p in {"front_door", "social_worker", "manager"} and sees(p, c),
     "authorise": lambda p, c: p == "manager" and sees(p, c),
@@ -201,7 +204,7 @@ PAGES: dict[str, Row] = {
     # the front door
     "referrals/new/": r(GET="referrer", POST="referrer"),
     "referrals/queue/": r(GET="social_care"),
-    "referrals/<int:referral_id>/": r("referral", GET="sees"),
+    "referrals/<int:referral_id>/": r("referral", GET="sees_referral"),
     "referrals/<int:referral_id>/decision/": r("referral", GET="decide", POST="decide"),
     "referrals/<int:referral_id>/decision/check/": r("referral", GET="decide", POST="decide"),
     "referrals/<int:referral_id>/authorise/": r("referral", POST="authorise"),
@@ -236,7 +239,7 @@ PAGES: dict[str, Row] = {
     "assessments/cases/<int:case_id>/": r("case", GET="sees"),
     "assessments/cases/<int:case_id>/new/": r("case", GET="casework", POST="casework"),
     "assessments/cases/<int:case_id>/close/": r("case", GET="casework", POST="casework"),
-    "assessments/<int:assessment_id>/": r("assessment", GET="sees"),
+    "assessments/<int:assessment_id>/": r("assessment", GET="sees_assessment"),
     # (an assessment in progress; authorising and planning follow a completed one)
     "assessments/<int:assessment_id>/child-seen/":
         r("assessment_open", GET="casework", POST="casework"),
@@ -308,7 +311,7 @@ API: dict[str, Row] = {
     # children's social care (front_door_queue, work_items): no case data to refuse.
     "/api/v1/referrals/queue": r(GET="everyone"),
     "/api/v1/referrals": r(POST="referrer"),
-    "/api/v1/referrals/{referral_id}": r("referral", GET="sees"),
+    "/api/v1/referrals/{referral_id}": r("referral", GET="sees_referral"),
     "/api/v1/referrals/{referral_id}/decision": r("referral", POST="decide"),
     "/api/v1/referrals/{referral_id}/authorisation": r("referral", POST="authorise"),
     "/api/v1/protection/cases/{case_id}": r("case", GET="sees"),
@@ -331,7 +334,8 @@ API: dict[str, Row] = {
     "/api/v1/protection/cases/{case_id}/returns-home": r("case", POST="casework"),
     "/api/v1/assessments/cases/{case_id}": r("case", GET="sees"),
     "/api/v1/assessments": r("case", POST="casework"),  # the case is in the body
-    "/api/v1/assessments/{assessment_id}": r("assessment_open", GET="sees", PATCH="casework"),
+    "/api/v1/assessments/{assessment_id}": r("assessment_open", GET="sees_assessment",
+                                             PATCH="casework"),
     "/api/v1/assessments/{assessment_id}/completion": r("assessment_open", POST="casework"),
     "/api/v1/assessments/{assessment_id}/authorisation": r("assessment", POST="authorise"),
     "/api/v1/assessments/{assessment_id}/child-in-need-plan": r("assessment", POST="casework"),

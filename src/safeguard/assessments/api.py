@@ -283,7 +283,7 @@ def case_assessments(request: HttpRequest, case_id: int) -> dict[str, Any]:
     case = case_for(request.auth, case_id, context=api_context(request),
                     purpose="view_assessments")
     assessments = []
-    for a in selectors.case_assessments(case):
+    for a in selectors.case_assessments(request.auth, case):
         a.case = case
         assessments.append(assessment_document(a))
     plans = selectors.case_cin_plans(case).prefetch_related("agencies", "reviews__agencies")

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 
 from safeguard.assessments.models import Assessment, ChildInNeedPlan
 from safeguard.cases.models import Case, Obligation
-from safeguard.cases.policy import cases_visible_to
+from safeguard.cases.policy import cases_visible_to, staff_of
 from safeguard.core.dates import today
 from safeguard.core.services import NotAllowed
 from safeguard.referrals.models import Outcome, Referral
@@ -89,7 +89,15 @@ def timescale(assessment: Assessment, *, as_of: date | None = None,
 
 
 def assessments_visible_to(actor: Any) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(case__in=cases_visible_to(actor))
+    """Assessments are children's social care's record (the child's wishes and feelings,
+    the three domains): its staff of the responsible authority see them on the cases they
+    see. A partner who sees a case sees that assessments happened (the chronology, the
+    duties), not the assessments (``policy.case_parts``: not the whole case)."""
+    staff = staff_of(actor)
+    if staff is None or not staff.in_social_care:
+        return Assessment.objects.none()
+    return Assessment.objects.filter(case__in=cases_visible_to(actor),
+                                     case__local_authority_id=staff.agency_id)
 
 
 def assessment_for(actor: Any, assessment_id: int) -> Assessment:
@@ -105,9 +113,10 @@ def assessment_for(actor: Any, assessment_id: int) -> Assessment:
     return found
 
 
-def case_assessments(case: Case) -> QuerySet[Assessment]:
-    """The case's assessments, newest first (call with a case the person may see)."""
-    return Assessment.objects.filter(case=case).select_related(
+def case_assessments(actor: Any, case: Case) -> QuerySet[Assessment]:
+    """The case's assessments the acting person may see (:func:`assessments_visible_to`),
+    newest first (call with a case the person may see)."""
+    return assessments_visible_to(actor).filter(case=case).select_related(
         "referral", "social_worker__user", "authorised_by__user")
 
 

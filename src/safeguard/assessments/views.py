@@ -384,7 +384,7 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
         raise Http404("The case is closed")
     leads = [(str(s.pk), f"{s.name}, {s.get_role_display()}, {s.agency.name}")
              for s in lead_practitioners(case.local_authority_id)]
-    latest = selectors.case_assessments(case).filter(completed_on__isnull=False)\
+    latest = selectors.case_assessments(request.user, case).filter(completed_on__isnull=False)\
         .order_by("-completed_on").first()
     initial: dict[str, Any] = {"version": case.version, "closed_on": today()}
     if latest is not None and latest.outcome == AssessmentOutcome.EARLY_HELP:
@@ -414,6 +414,6 @@ def case_assessments(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id, "view_assessments")
     return _render(request, "case_assessments.html", case, "Assessments and plans",
                    assessments=[(a, timescale_line(selectors.timescale(a)))
-                                for a in selectors.case_assessments(case)],
+                                for a in selectors.case_assessments(request.user, case)],
                    plans=list(selectors.case_cin_plans(case)),
                    may_edit=case.is_open and may(request.user, "record_casework", case))

@@ -114,9 +114,19 @@ def with_decisions(referrals: QuerySet[Referral]) -> list[Referral]:
 
 def referral_for(actor: Any, referral_id: int, *, context: Context | None = None,
                  purpose: str = "view") -> Referral:
-    """The referral, if the acting person may see its case; the read is audited.
-    :class:`NotAllowed` otherwise, whether or not it exists."""
+    """The referral, if the acting person may see it; the read is audited.
+    :class:`NotAllowed` otherwise, whether or not it exists. Need to know: children's
+    social care of the responsible authority see every referral of the cases they see; a
+    partner only the referrals their agency made (or they recorded themselves)."""
     found = with_decisions(referrals_visible_to(actor).filter(pk=referral_id))
+    staff = staff_of(actor)
+    if found and staff is not None and not (
+            staff.in_social_care and staff.agency_id == found[0].case.local_authority_id):
+        r = found[0]
+        mine = (r.created_by_id == getattr(actor, "pk", None)
+                or (not staff.agency.is_local_authority
+                    and r.referrer_agency_id == staff.agency_id))
+        found = found if mine else []
     if not found:
         raise NotAllowed("You do not have access to this referral, or it does not exist.")
     referral = found[0]
