@@ -471,13 +471,14 @@ def work_groups(actor: Any, *, scope: str = "mine", worker_id: int | None = None
 
     day = today()
     obligations = _due_obligations(actor, scope, 7)
-    rows = list(obligations.values_list("pk", "due", "case__allocated_worker_id"))
+    # Each duty's status from the engine, once: (id, due, worker, status, working days late).
+    rows = [(pk, due, worker, *open_obligation_status(due, day)) for pk, due, worker
+            in obligations.values_list("pk", "due", "case__allocated_worker_id")]
     loads: dict[int | None, list[int]] = {}
-    for _pk, due, worker in rows:
-        late = open_obligation_status(due, day)[0] == "overdue"
+    for _pk, _due, worker, status, _late in rows:
         counts = loads.setdefault(worker, [0, 0])
         counts[0] += 1
-        counts[1] += late
+        counts[1] += status == "overdue"
     names = {s.pk: s.name for s in Staff.objects.filter(
         pk__in=[w for w in loads if w is not None]).select_related("user")}
     workers = sorted((WorkerLoad(w, names.get(w, "") if w is not None else "", n, late)
@@ -488,8 +489,7 @@ def work_groups(actor: Any, *, scope: str = "mine", worker_id: int | None = None
     if chosen is not None:
         rows = [r for r in rows if r[2] == chosen.worker_id]
     groups: dict[str, list[tuple[int, int, date]]] = {"overdue": [], "today": [], "week": []}
-    for pk, due, _worker in rows:
-        status, late = open_obligation_status(due, day)
+    for pk, due, _worker, status, late in rows:
         key = "overdue" if status == "overdue" else "today" if due == day else "week"
         if key != "week" or (due is not None and due > day):
             groups[key].append((pk, late, due))

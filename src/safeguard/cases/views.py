@@ -68,6 +68,7 @@ def _case(request: HttpRequest, case_id: int, purpose: str = "view") -> Any:
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
+    """Case data: never kept by a browser or proxy cache (every page of case data)."""
     response["Cache-Control"] = "no-store"
     return response
 

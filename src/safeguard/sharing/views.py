@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from safeguard.cases.policy import may
 from safeguard.cases.selectors import case_for
+from safeguard.cases.views import _no_store
 from safeguard.core.services import Context, Invalid, NotAllowed
 from safeguard.protection.presenters import case_heading
 from safeguard.protection.selectors import conference_for
@@ -46,12 +47,6 @@ def _case(request: HttpRequest, case_id: int, purpose: str = "view"):  # type: i
         return case_for(request.user, case_id, context=_context(request), purpose=purpose)
     except NotAllowed:
         raise Http404("No such case") from None
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    """Case data: never kept by a browser or proxy cache."""
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def decision_list(request: HttpRequest, case_id: int) -> HttpResponse:
