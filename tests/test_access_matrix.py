@@ -20,6 +20,9 @@ from the point of view of the personas of Northshire:
 - ``restricted``: a north case with ``restricted=True``, its partner agencies involved, but
   nobody of the personas named on it (a worker and chair who are not personas).
 
+A person (``person``, the set-up code pages' account) is ``own_la``: the north LADO, of the
+north council; or ``other_la``: the south LADO.
+
 Every request runs inside a savepoint rolled back afterwards, so the fixtures stay the same
 for every request. A refused request must answer 401/403/404 (or the sign-in page) and must
 write nothing: no SQL ``INSERT``/``UPDATE``/``DELETE`` other than to the session and audit
@@ -150,6 +153,9 @@ RULES: dict[str, Callable[[str, str | None], bool]] = {
     "eh_change": eh_change,
     # A step-up is a referral from the record: whoever sees it and may make referrals.
     "eh_step_up": lambda p, c: eh_sees(p, c) and RULES["referrer"](p, c),
+    # Set-up codes (web.signin.may_issue_set_up_code): administrators (no persona), and team
+    # managers for the staff of their own agency.
+    "set_up_code": lambda p, c: p == "manager" and c == "own_la",
 }
 
 # ---- the matrix ----------------------------------------------------------------------------
@@ -187,6 +193,12 @@ PAGES: dict[str, Row] = {
     "sign-in/organisation/problem": r(GET="everyone"),
     "account/two-factor/recovery-codes": r(GET="everyone", POST="everyone"),  # one's own
     "sign-out": r(POST="everyone"),
+    "signed-out": r(GET="everyone"),  # back from signing out at the identity provider
+    # set-up codes for authenticator apps: administrators and team managers
+    "account/set-up-codes/": r(GET="team_manager"),
+    "account/set-up-codes/<int:user_id>/": Row("person", {"GET": "set_up_code",
+                                                          "POST": "set_up_code"},
+                                               body={"hours": "72"}),
     "check-timeline": r(GET="everyone", POST="everyone"),  # no case data: the engine alone
     "account/access-history/": r(GET="everyone"),  # one's own reads
     "drafts/<slug:form>/": Row(None, {"POST": "everyone"}, extra={"form": "referral"}),
@@ -662,6 +674,7 @@ def build_world() -> World:
     south_alert = CaseAlert.objects.filter(case_id=case_of["other_la"]).first()
     assert south_alert is not None
     objects["alert"] = {"own_team": north_alert.pk, "other_la": south_alert.pk}
+    objects["person"] = {"own_la": north["lado"].user_id, "other_la": south["lado"].user_id}
     return World(north, south, objects, case_of)
 
 
@@ -797,6 +810,7 @@ ARGUMENT_KIND = {
     "plan_id": "plan", "record_id": "immediate", "discussion_id": "discussion",
     "enquiry_id": "enquiry", "conference_id": "conference", "decision_id": "sharing",
     "member_id": "member", "action_id": "plan_action", "alert_id": "alert",
+    "user_id": "person",
 }
 
 

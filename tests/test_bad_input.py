@@ -405,6 +405,8 @@ FORMS: dict[str, FormSpec] = {
     "people/cases/<int:case_id>/household/relationships/new/": FormSpec(
         valid={"relationship": "other_relative", "person": ""}),
     "sharing/cases/<int:case_id>/new/": FormSpec(),
+    # A team manager issues a set-up code for the north LADO (web/account_views.py).
+    "account/set-up-codes/<int:user_id>/": FormSpec(),
     # New while this test was written (obj and rule apply only while not in the matrix).
     "sharing/cases/<int:case_id>/export/": FormSpec(obj="case", rule="casework"),
     "sharing/conferences/<int:conference_id>/send-report/": FormSpec(obj="conference",

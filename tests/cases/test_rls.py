@@ -28,8 +28,9 @@ from django.utils import timezone
 from safeguard.agencies.models import SOCIAL_CARE_ROLES, Staff
 from safeguard.api.auth import BearerToken, issue_token
 from safeguard.cases import rls
-from safeguard.cases.models import BreakGlass, Case, Involvement, InvolvementKind
+from safeguard.cases.models import BreakGlass, Case, CaseAlert, Involvement, InvolvementKind
 from safeguard.cases.policy import cases_visible_to
+from safeguard.cases.services import break_glass
 from safeguard.demo.areas import build_area
 from safeguard.people.models import Person
 from safeguard.referrals.models import Referral
@@ -121,6 +122,12 @@ def test_the_database_gives_everyone_the_cases_the_policy_gives_them() -> None:
         ("cases_breakglass", "case_id"): set(BreakGlass.objects.values_list("case_id",
                                                                           flat=True)),
     }
+    # A break-glass alert on every case, to a manager of the other area: seen with the
+    # case, and by its recipient.
+    alerted = south["manager"]
+    for access in BreakGlass.objects.all():
+        CaseAlert.objects.create(case=access.case, recipient=alerted, break_glass=access,
+                                 created_at=now)
     seen_some, seen_not_all = 0, 0
     for staff in Staff.objects.select_related("user", "agency").order_by("pk"):
         expected = set(cases_visible_to(staff.user).values_list("pk", flat=True))
@@ -128,6 +135,11 @@ def test_the_database_gives_everyone_the_cases_the_policy_gives_them() -> None:
         for (table, column), rows in child_tables.items():
             assert _visible_ids(str(staff.pk), table, column) == rows & expected, (
                 staff.user.username, table)
+        alerts = CaseAlert.objects.filter(pk__in=[
+            a.pk for a in CaseAlert.objects.all()
+            if a.case_id in expected or a.recipient_id == staff.pk])
+        assert _visible_ids(str(staff.pk), "cases_casealert") == set(
+            alerts.values_list("pk", flat=True)), staff.user.username
         seen_some += bool(expected)
         seen_not_all += len(expected) < everyone
     assert seen_some >= 10 and seen_not_all >= 20
@@ -275,3 +287,81 @@ def test_every_table_of_case_data_has_row_level_security() -> None:
 
 def test_the_role_check_finds_nothing_wrong_with_an_ordinary_role() -> None:
     assert rls.check_role(databases=["default"]) == []
+
+
+# ---- what the rule reads: the involvements copied onto each case ------------------------
+
+
+def _copied(case: Case) -> tuple[list[int], list[int]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rls_agency_ids, rls_staff_ids FROM cases_case WHERE id = %s",
+                       [case.pk])
+        agencies, staff = cursor.fetchone()
+    return sorted(agencies), sorted(staff)
+
+
+def test_each_case_carries_its_active_involvements_whoever_changes_them() -> None:
+    north = build_area("Northshire", "901", "north")
+    n = north.people
+    case = _case(north, "Copied", restricted=True)
+    assert _copied(case) == ([], [])
+    # A partner changes an involvement of a case they may not change (through the system
+    # scope, as a service does): the copy follows.
+    rls.set_scope(str(n["police"].pk))
+    try:
+        with rls.system_scope():
+            _involve(case, north.police, n["police"])
+            _involve(case, north.trust)
+    finally:
+        rls.reset()
+    assert _copied(case) == (sorted([north.police.pk, north.trust.pk]), [n["police"].pk])
+    assert case.pk in _visible_ids(str(n["police"].pk))  # named on the restricted case
+    Involvement.objects.filter(case=case, agency=north.police).update(until=date(2026, 11, 20))
+    assert _copied(case) == ([north.trust.pk], [])
+    assert case.pk not in _visible_ids(str(n["police"].pk))
+    other = _case(north, "Other")
+    Involvement.objects.filter(case=case).update(case=other)
+    assert _copied(case) == ([], []) and _copied(other) == ([north.trust.pk], [])
+    Involvement.objects.filter(case=other).delete()
+    assert _copied(other) == ([], [])
+
+
+# ---- a break-glass alert reaches its recipient ---------------------------------------------
+
+
+def test_a_manager_not_named_on_a_restricted_case_sees_its_break_glass_alert() -> None:
+    """The case's managers are alerted of a break-glass access; on a restricted case the
+    manager alerted may not be named on it, and must still see the alert (only the alert:
+    not the case)."""
+    north = build_area("Northshire", "901", "north")
+    n = north.people
+    # Restricted and unallocated: every team manager of the authority is alerted, and none
+    # is named on it.
+    case = _case(north, "Hidden", restricted=True)
+    _involve(case, north.trust)
+    access = break_glass(actor=n["health"].user, case_id=case.pk,
+                         reason="Seen in the emergency department tonight")
+    alert = CaseAlert.objects.get(recipient=n["manager"])
+    assert alert.break_glass_id == access.pk
+
+    manager = Client()
+    manager.force_login(n["manager"].user)
+    home = manager.get("/")
+    assert home.status_code == 200
+    assert b"opened by break-glass" in home.content and case.reference.encode() in home.content
+    assert b"Seen in the emergency department tonight" in home.content
+    # The alert only: the case itself stays closed to them.
+    assert manager.get(f"/cases/{case.pk}/").status_code == 404
+    assert _visible_ids(str(n["manager"].pk)) == set()
+    assert _visible_ids(str(n["manager"].pk), "cases_casealert") == {alert.pk}
+    assert _visible_ids(str(n["manager"].pk), "cases_breakglass") == set()
+    # Marking it seen works, and it leaves the list.
+    assert manager.post(f"/cases/alerts/{alert.pk}/seen/").status_code == 302
+    alert.refresh_from_db()
+    assert alert.seen_at is not None
+    assert b"opened by break-glass" not in manager.get("/").content
+    # Nobody else sees it, or marks it.
+    worker = Client()
+    worker.force_login(n["social_worker"].user)
+    assert worker.post(f"/cases/alerts/{alert.pk}/seen/").status_code == 404
+    assert _visible_ids(str(n["social_worker"].pk), "cases_casealert") == set()

@@ -2,7 +2,8 @@
 against a real provider served over HTTP on a loopback port
 (:mod:`safeguard.testing.oidc_provider`): PKCE, state and nonce, the ID token's signature,
 issuer, audience and expiry, identities mapped (never made) within the agency's tenant, the
-audit, and the identity provider's MFA standing in for the second factor."""
+audit, the identity provider's MFA (``amr``, or an Entra authentication context in ``acrs``)
+standing in for the second factor, and signing out at the provider too."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.test import Client
 
 from safeguard.agencies.models import Staff
 from safeguard.core.models import AuditEntry
-from safeguard.demo.areas import build_area
+from safeguard.demo.areas import DEMO_PASSWORD, build_area
 from safeguard.testing.oidc_provider import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -34,13 +35,14 @@ from safeguard.web.models import AgencyTenant, OrganisationAccount
 pytestmark = pytest.mark.django_db
 
 CALLBACK = "http://testserver/sign-in/organisation/callback"
+SIGNED_OUT = "http://testserver/signed-out"
 PROBLEM = "/sign-in/organisation/problem"
 
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[Provider]:
     with running_provider() as provider:
-        provider.redirect_uris.add(CALLBACK)
+        provider.redirect_uris.update({CALLBACK, SIGNED_OUT})
         yield provider
 
 
@@ -51,6 +53,9 @@ def provider(served: Provider, settings) -> Iterator[Provider]:
     oidc.forget_discovery()
     served.account, served.tamper = None, ""
     served.requests.clear()
+    served.claims_requested.clear()
+    served.ended.clear()
+    served.sessions.clear()
     yield served
     served.account, served.tamper = None, ""
     oidc.forget_discovery()
@@ -258,3 +263,175 @@ def test_an_authority_must_be_https(settings) -> None:
     assert config is not None
     assert config.issuer_for(TENANT_ID) == (
         f"https://login.microsoftonline.com/{TENANT_ID}/v2.0")
+
+
+# ---- Entra's authentication context (acrs) as the second factor ----------------------------
+
+CLAIMS_C1 = '{"id_token":{"acrs":{"essential":true,"value":"c1"}}}'
+
+
+def test_the_sign_in_asks_for_the_authentication_context_when_one_is_set(
+        client: Client, provider: Provider, settings, north) -> None:
+    account = link(north["social_worker"], "7d3e0f4c-1111-4a2b-9c3d-000000000010")
+    provider.account = account
+    start = client.get("/sign-in/organisation")
+    assert "claims" not in parse_qs(urlsplit(start["Location"]).query)  # not set: not asked
+    settings.SAFEGUARD_OIDC_MFA_AUTH_CONTEXT = "c1"
+    start = client.get("/sign-in/organisation")
+    assert parse_qs(urlsplit(start["Location"]).query)["claims"] == [CLAIMS_C1]
+    requests.get(start["Location"], allow_redirects=False, timeout=5)
+    assert provider.claims_requested[-1] == {
+        "id_token": {"acrs": {"essential": True, "value": "c1"}}}
+
+
+def test_a_privileged_role_whose_token_has_the_context_is_signed_straight_in(
+        client: Client, provider: Provider, settings, north) -> None:
+    settings.SAFEGUARD_OIDC_MFA_AUTH_CONTEXT = "c1"
+    account = link(north["manager"], "7d3e0f4c-1111-4a2b-9c3d-000000000011")
+    account.acrs = ("c1",)  # Conditional Access's policy for c1 (MFA) was satisfied
+    response = sign_in(client, provider, account, next_url="/cases/team/")
+    assert response["Location"] == "/cases/team/"
+    assert client.get("/cases/team/").status_code == 200
+    assert client.get("/api/v1/cases").status_code == 200
+    assert AuditEntry.objects.get(action="sign_in").detail == {
+        "method": "organisation", "second_factor": "identity_provider"}
+
+
+@pytest.mark.parametrize("context, acrs", [
+    ("c1", ()),  # asked for, not satisfied: Entra leaves it out
+    ("c1", ("c2",)),  # another context satisfied
+    ("", ("c1",)),  # the deployment names no context: acrs is not asked for, nor counted
+])
+def test_without_the_context_a_privileged_role_gives_the_code(
+        client: Client, provider: Provider, settings, north, context, acrs) -> None:
+    settings.SAFEGUARD_OIDC_MFA_AUTH_CONTEXT = context
+    account = link(north["lado"], "7d3e0f4c-1111-4a2b-9c3d-000000000012")
+    account.acrs = acrs
+    response = sign_in(client, provider, account, next_url="/cases/")
+    assert response["Location"] == "/sign-in/two-factor?next=%2Fcases%2F"
+    assert client.get("/cases/").status_code == 302
+    assert client.get("/api/v1/cases").status_code == 403
+    assert AuditEntry.objects.get(action="sign_in").detail == {
+        "method": "organisation", "second_factor": "due"}
+
+
+def test_what_counts_as_the_providers_second_factor(settings) -> None:
+    config = oidc.Provider("https://login.example", TENANT_ID, CLIENT_ID, "s", "c1")
+    assert oidc.second_factor_given({"amr": ["pwd", "mfa"]}, config)
+    assert oidc.second_factor_given({"amr": ["pwd"], "acrs": ["c2", "c1"]}, config)
+    for claims in ({"amr": ["pwd"]}, {"acrs": ["c2"]}, {"acrs": "c1"}, {"amr": "mfa"}, {}):
+        assert not oidc.second_factor_given(claims, config), claims
+    unset = oidc.Provider("https://login.example", TENANT_ID, CLIENT_ID, "s")
+    assert not oidc.second_factor_given({"acrs": ["c1"]}, unset)
+    assert oidc.claims_request(unset) == ""
+    settings.SAFEGUARD_OIDC = {"tenant_id": TENANT_ID, "client_id": CLIENT_ID}
+    for wrong in ("C1", "c0", "c100", "mfa", "c1 c2"):
+        settings.SAFEGUARD_OIDC_MFA_AUTH_CONTEXT = wrong
+        from django.core.exceptions import ImproperlyConfigured
+
+        with pytest.raises(ImproperlyConfigured):
+            oidc.provider()
+
+
+# ---- signing out: at the identity provider too ---------------------------------------------
+
+
+def test_signing_out_ends_the_providers_session_too(client: Client, provider: Provider,
+                                                    north) -> None:
+    account = link(north["social_worker"], "7d3e0f4c-1111-4a2b-9c3d-000000000020")
+    assert sign_in(client, provider, account)["Location"] == "/"
+    (sid,) = provider.sessions.keys()
+    id_token = client.session[oidc.ID_TOKEN_SESSION_KEY]
+    # Kept in the server-side session only: not in a cookie, not in the audit trail.
+    assert all(id_token not in morsel.value for morsel in client.cookies.values())
+    assert not any(id_token in str(e.detail) for e in AuditEntry.objects.all())
+    response = client.post("/sign-out")
+    location = urlsplit(response["Location"])
+    assert response.status_code == 302
+    assert f"{location.scheme}://{location.netloc}{location.path}" == (
+        f"{provider.base_url}/{TENANT_ID}/oauth2/v2.0/logout")
+    query = parse_qs(location.query)
+    assert query == {"id_token_hint": [id_token], "post_logout_redirect_uri": [SIGNED_OUT]}
+    assert "_auth_user_id" not in client.session  # signed out here already
+    assert oidc.ID_TOKEN_SESSION_KEY not in client.session
+    # The browser at the provider (over real HTTP): the session ended, and back to us.
+    back = requests.get(response["Location"], allow_redirects=False, timeout=5)
+    assert back.status_code == 302 and back.headers["Location"] == SIGNED_OUT
+    assert provider.ended == [sid] and sid not in provider.sessions
+    landing = client.get(urlsplit(SIGNED_OUT).path)
+    assert landing["Location"] == "/sign-in?signed-out=1"
+    assert "You have signed out" in client.get(landing["Location"]).content.decode()
+
+
+def test_a_password_sign_in_signs_out_here_only(client: Client, provider: Provider,
+                                                north) -> None:
+    client.post("/sign-in", {"username": "north-social_worker", "password": DEMO_PASSWORD})
+    assert "_auth_user_id" in client.session
+    response = client.post("/sign-out")
+    assert response["Location"] == "/sign-in?signed-out=1"
+    assert "_auth_user_id" not in client.session
+    assert not [r for r in provider.requests if "/logout" in r]
+
+
+def test_signing_out_when_the_provider_is_out_of_reach(client: Client, provider: Provider,
+                                                       settings, north) -> None:
+    account = link(north["social_worker"], "7d3e0f4c-1111-4a2b-9c3d-000000000021")
+    sign_in(client, provider, account)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.SAFEGUARD_OIDC = {**settings.SAFEGUARD_OIDC, "authority": f"http://127.0.0.1:{port}"}
+    oidc.forget_discovery()
+    response = client.post("/sign-out")
+    assert response["Location"] == "/sign-in?signed-out=1"  # signed out here all the same
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_providers_end_session_endpoint_checks_what_it_is_sent(
+        client: Client, provider: Provider, north) -> None:
+    account = link(north["social_worker"], "7d3e0f4c-1111-4a2b-9c3d-000000000022")
+    sign_in(client, provider, account)
+    id_token = client.session[oidc.ID_TOKEN_SESSION_KEY]
+    logout = f"{provider.base_url}/{TENANT_ID}/oauth2/v2.0/logout"
+    evil = requests.get(logout, params={"id_token_hint": id_token,
+                                        "post_logout_redirect_uri": "https://evil.example/"},
+                        allow_redirects=False, timeout=5)
+    assert evil.status_code == 400
+    head, payload, _signature = id_token.split(".")
+    forged = requests.get(logout, params={"id_token_hint": f"{head}.{payload}.AAAA",
+                                          "post_logout_redirect_uri": SIGNED_OUT},
+                          allow_redirects=False, timeout=5)
+    assert forged.status_code == 400
+    assert provider.ended == [] and len(provider.sessions) == 1
+    posted = requests.post(logout, data={"id_token_hint": id_token,
+                                         "post_logout_redirect_uri": SIGNED_OUT},
+                           allow_redirects=False, timeout=5)
+    assert posted.status_code == 302 and len(provider.ended) == 1
+
+
+def test_the_content_security_policy_lets_the_sign_out_form_go_on_to_the_provider(
+        tmp_path) -> None:
+    """Chromium applies form-action to the redirects after a form is sent: the sign-out
+    form's answer goes on to the provider, so its origin must be allowed (only when it is
+    configured)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = ("import json, django; django.setup(); from django.conf import settings; "
+              "print(json.dumps(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']))")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "safeguard.config.settings",
+           "SAFEGUARD_VAR": str(tmp_path), "SAFEGUARD_SECRET_KEY": "x" * 50}
+    for name in ("SAFEGUARD_OIDC_TENANT_ID", "SAFEGUARD_OIDC_CLIENT_ID",
+                 "SAFEGUARD_OIDC_AUTHORITY"):
+        env.pop(name, None)
+
+    def form_action(**extra: str) -> list[str]:
+        done = subprocess.run([sys.executable, "-c", script], env={**env, **extra},
+                              capture_output=True, text=True, timeout=60, check=True)
+        return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+    assert form_action() == ["'self'"]
+    assert form_action(SAFEGUARD_OIDC_TENANT_ID=TENANT_ID, SAFEGUARD_OIDC_CLIENT_ID=CLIENT_ID
+                       ) == ["'self'", "https://login.microsoftonline.com"]

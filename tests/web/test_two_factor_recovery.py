@@ -1,6 +1,7 @@
 """Setting up two-factor authentication needs a one-time set-up code as well as the password;
 setting it up gives 10 single-use recovery codes, shown once, any of which can stand in for
-the app's code; a new set replaces the old; each step is audited."""
+the app's code; a new set replaces the old; each step is audited. (How the recovery codes
+are kept, hashed, and used up once even when two sign-ins race: test_recovery_codes_hashed.)"""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguard.core.models import AuditEntry
@@ -23,7 +23,7 @@ from safeguard.core.services import NotAllowed
 from safeguard.demo.areas import DEMO_PASSWORD, build_area
 from safeguard.testing.two_factor import code_for
 from safeguard.web.accounts import RECOVERY_WRONG, SET_UP_CODE_WRONG
-from safeguard.web.models import SetUpCode
+from safeguard.web.models import RecoveryCode, RecoveryCodeDevice, SetUpCode
 from safeguard.web.signin import issue_set_up_code, recovery_codes_left
 
 pytestmark = pytest.mark.django_db
@@ -139,8 +139,8 @@ def test_a_new_set_replaces_the_old(north) -> None:
     html = client.post(CODES).content.decode()
     new = shown_codes(html)
     assert len(new) == 10 and not set(new) & set(old)
-    assert StaticToken.objects.filter(device__user=user).count() == 10
-    assert StaticDevice.objects.filter(user=user).count() == 1
+    assert RecoveryCode.objects.filter(device__user=user).count() == 10
+    assert RecoveryCodeDevice.objects.filter(user=user).count() == 1
     assert AuditEntry.objects.filter(action="recovery_codes_issued",
                                      detail__replaced=True).exists()
     other = Client()
@@ -152,7 +152,7 @@ def test_roles_without_two_factor_have_no_recovery_codes(client: Client, north) 
     client.force_login(north["social_worker"].user)
     assert client.get(CODES)["Location"] == "/"
     assert client.post(CODES)["Location"] == "/"
-    assert not StaticDevice.objects.exists()
+    assert not RecoveryCodeDevice.objects.exists()
 
 
 def test_who_may_issue_a_set_up_code(north) -> None:

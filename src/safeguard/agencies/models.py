@@ -39,6 +39,11 @@ class Agency(models.Model):
     urn = models.CharField("school URN", max_length=10, blank=True)
     valid_from = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
+    safeguarding_email = models.EmailField(
+        "safeguarding email address", blank=True,
+        help_text="The agency's safeguarding team: told when a conference report is shared "
+                  "with the agency and nobody invited from it has an email address",
+    )
 
     class Meta:
         ordering = ["name"]

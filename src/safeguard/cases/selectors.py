@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from safeguard.cases import rls
 from safeguard.cases.models import Case, Obligation
 from safeguard.cases.policy import (
     WHOLE_CASE,
@@ -514,6 +515,11 @@ def my_case_alerts(actor: Any) -> list[Any]:
     staff = staff_of(actor)
     if staff is None:
         return []
-    return list(CaseAlert.objects.filter(recipient=staff, seen_at__isnull=True)
-                .select_related("case", "break_glass__staff__user", "break_glass__staff__agency")
-                .order_by("-created_at")[:50])
+    # The alert is its recipient's, but its case may be one they do not see (a restricted
+    # case they are not named on): row-level security steps aside for the case's reference
+    # and the access the alert tells of, for their own alerts only.
+    with rls.system_scope():
+        return list(CaseAlert.objects.filter(recipient=staff, seen_at__isnull=True)
+                    .select_related("case", "break_glass__staff__user",
+                                    "break_glass__staff__agency")
+                    .order_by("-created_at")[:50])

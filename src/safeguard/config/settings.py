@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "safeguard.assessments",
     "safeguard.protection",
     "safeguard.sharing",
+    "safeguard.notifications",
     "safeguard.web",
 ]
 
@@ -217,7 +218,28 @@ OIDC_USE_NONCE = True
 OIDC_TIMEOUT = int(os.environ.get("SAFEGUARD_OIDC_TIMEOUT", "10"))
 OIDC_AUTHENTICATION_CALLBACK_URL = "sign-in-organisation-callback"
 OIDC_STORE_ACCESS_TOKEN = False
-OIDC_STORE_ID_TOKEN = False
+# The ID token is kept in the session (server-side: the database) for one thing: signing out
+# at the identity provider too (id_token_hint), through this function.
+OIDC_STORE_ID_TOKEN = True
+OIDC_OP_LOGOUT_URL_METHOD = "safeguard.web.oidc.provider_logout_url"
+# Entra ID's v2.0 ID tokens may not carry amr. A Conditional Access authentication context
+# (c1 to c99) whose policy requires multi-factor authentication: the sign-in asks for it
+# (the claims parameter) and an ID token whose acrs claim has it counts as the second
+# factor. Set it only if that policy exists in every tenant whose accounts sign in. Unset,
+# only amr counts.
+SAFEGUARD_OIDC_MFA_AUTH_CONTEXT = os.environ.get("SAFEGUARD_OIDC_MFA_AUTH_CONTEXT", "").strip()
+
+# ---- email through GOV.UK Notify (safeguard.notifications) ---------------------------------
+# The API key ({key name}-{service id}-{secret key}, from Notify's API integration page), the
+# template of each email, and the address of Safeguard its links point to. Unset (the demo,
+# local development), nothing is sent: the outbox records each email as not sent because
+# GOV.UK Notify is not configured, and the pages say so. NOTIFY_BASE_URL is Notify's API
+# (unset: the client's own default).
+NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+NOTIFY_TEMPLATE_REPORT_SHARED = os.environ.get("NOTIFY_TEMPLATE_REPORT_SHARED", "")
+NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "")
+NOTIFY_SAFEGUARD_URL = os.environ.get("NOTIFY_SAFEGUARD_URL", "")
+NOTIFY_TIMEOUT = float(os.environ.get("NOTIFY_TIMEOUT", "10"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -276,6 +298,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     },
 }
+if SAFEGUARD_OIDC:  # signing out goes on, from the sign-out form, to the identity provider
+    _directives = CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    assert isinstance(_directives, dict)
+    _directives["form-action"] = [*_directives["form-action"], SAFEGUARD_OIDC["authority"]]
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True

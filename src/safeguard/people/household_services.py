@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
+from safeguard.cases import rls
 from safeguard.cases.models import Case
 from safeguard.cases.policy import require, require_view
 from safeguard.cases.services import recompute_obligations
@@ -82,11 +83,14 @@ def _person(actor: Any, case: Case, person_id: int | None, person: Mapping[str, 
         errors["person.is_child"] = "The date of birth is of an adult: select no, or check it"
     if errors:
         return None
-    return Person.objects.create(
-        is_child=bool(is_child), given_name=given_name, family_name=family_name,
-        date_of_birth=born, sex=sex, family_name_key=name_key(family_name),
-        created_by=actor,
-    )
+    # Seen by nobody (row-level security, safeguard.cases.rls) until the caller links them to
+    # the child, at once.
+    with rls.system_scope():
+        return Person.objects.create(
+            is_child=bool(is_child), given_name=given_name, family_name=family_name,
+            date_of_birth=born, sex=sex, family_name_key=name_key(family_name),
+            created_by=actor,
+        )
 
 
 def _check_relationship(kind: str, parental_responsibility: bool, errors: dict[str, str],
@@ -146,9 +150,11 @@ def household_member_add(
         raise Invalid(errors)
     assert found is not None
     if household is None:
-        household = Household.objects.create(address=child.address, postcode=child.postcode,
-                                             created_by=actor)
-        HouseholdMember.objects.create(household=household, person=child)
+        # The household is seen with its members (row-level security): the child, at once.
+        with rls.system_scope():
+            household = Household.objects.create(address=child.address,
+                                                 postcode=child.postcode, created_by=actor)
+            HouseholdMember.objects.create(household=household, person=child)
     member, created = HouseholdMember.objects.get_or_create(
         household=household, person=found, defaults={"since": since})
     if not created:

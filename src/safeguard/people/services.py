@@ -8,6 +8,7 @@ from typing import Any
 import jellyfish
 from django.core.exceptions import ValidationError
 
+from safeguard.cases import rls
 from safeguard.core.services import Invalid
 from safeguard.people.identifiers import (
     normalise_nhs_number,
@@ -65,21 +66,27 @@ def find_or_add_child(
     if errors:
         raise Invalid(errors)
     existing = None
-    if ids["nhs_number"]:
-        existing = Person.objects.filter(nhs_number=ids["nhs_number"]).first()
-    if existing is None and ids["upn"]:
-        existing = Person.objects.filter(upn=ids["upn"]).first()
-    if existing is None and date_of_birth is not None:
-        existing = Person.objects.filter(
-            is_child=True, family_name__iexact=family_name.strip(),
-            given_name__iexact=given_name.strip(), date_of_birth=date_of_birth,
-        ).first()
-    if existing is not None:
-        return existing, False
-    person = Person.objects.create(
-        is_child=True, given_name=given_name.strip(), family_name=family_name.strip(),
-        date_of_birth=date_of_birth, expected_date_of_birth=expected_date_of_birth, sex=sex,
-        nhs_number=ids["nhs_number"], upn=ids["upn"], address=address, postcode=postcode,
-        family_name_key=name_key(family_name), created_by=created_by,
-    )
+    # The child may be known already on a case or record the acting person does not see (a
+    # school referring a child the police know of): the match looks past row-level security
+    # (safeguard.cases.rls), so the child keeps one record and one case; a new child is
+    # seen by nobody until the caller links it to its case or record. The callers
+    # (referrals, early help) have asked the policy, and tell nobody what else is known.
+    with rls.system_scope():
+        if ids["nhs_number"]:
+            existing = Person.objects.filter(nhs_number=ids["nhs_number"]).first()
+        if existing is None and ids["upn"]:
+            existing = Person.objects.filter(upn=ids["upn"]).first()
+        if existing is None and date_of_birth is not None:
+            existing = Person.objects.filter(
+                is_child=True, family_name__iexact=family_name.strip(),
+                given_name__iexact=given_name.strip(), date_of_birth=date_of_birth,
+            ).first()
+        if existing is not None:
+            return existing, False
+        person = Person.objects.create(
+            is_child=True, given_name=given_name.strip(), family_name=family_name.strip(),
+            date_of_birth=date_of_birth, expected_date_of_birth=expected_date_of_birth,
+            sex=sex, nhs_number=ids["nhs_number"], upn=ids["upn"], address=address,
+            postcode=postcode, family_name_key=name_key(family_name), created_by=created_by,
+        )
     return person, True

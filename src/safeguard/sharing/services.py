@@ -230,6 +230,10 @@ def conference_report_send(
             items=items, action="conference_report", context=context)
         ConferenceReportRecipient.objects.create(sent=sent, agency=recipient.agency,
                                                  sharing_decision=record)
+    # Each agency's people are emailed once this commits (safeguard.notifications).
+    from safeguard.notifications.services import report_shared_queue
+
+    report_shared_queue(sent=sent)
     audit(actor=actor, action="send_conference_report", obj=sent, case_id=case.pk,
           context=context, detail={"conference": conference.pk, "agencies": chosen})
     return sent

@@ -8,15 +8,24 @@ It serves, per tenant, Entra's paths: the discovery document
 (``/<tenant>/discovery/v2.0/keys``), the authorization endpoint
 (``/<tenant>/oauth2/v2.0/authorize``: the authorization code flow with PKCE S256 required) and
 the token endpoint (``/<tenant>/oauth2/v2.0/token``: the client secret, the code's redirect
-URI and the PKCE verifier checked; a code works once). ID tokens are RS256-signed JWTs
-(joserfc) with Entra's claims: ``iss`` of the account's tenant, ``aud``, ``exp``/``iat``/
-``nbf``, ``nonce``, ``tid``, ``oid``, ``sub``, ``preferred_username``, ``name``, ``amr``,
-``ver``. ``organizations`` is the multi-tenant path, whose discovery document names the
+URI and the PKCE verifier checked; a code works once) and the end-session endpoint
+(``/<tenant>/oauth2/v2.0/logout``, GET or POST: OpenID Connect RP-Initiated Logout, as
+Entra's: ``id_token_hint`` verified as one of its own ID tokens for this client,
+``post_logout_redirect_uri`` refused unless it is one of the client's registered redirect
+URIs; the session named by the token's ``sid`` is recorded as ended, in
+:attr:`Provider.ended`, and the browser sent back to ``post_logout_redirect_uri``). ID tokens
+are RS256-signed JWTs (joserfc) with Entra's claims: ``iss`` of the account's tenant,
+``aud``, ``exp``/``iat``/``nbf``, ``nonce``, ``tid``, ``oid``, ``sub``, ``sid``,
+``preferred_username``, ``name``, ``amr``, ``ver``; and ``acrs``, the authentication
+contexts the account satisfied (:attr:`Account.acrs`), when the authorization request's
+``claims`` parameter asks for ``acrs`` in the ID token, as Entra issues it when asked
+explicitly. ``organizations`` is the multi-tenant path, whose discovery document names the
 issuer ``…/{tenantid}/v2.0`` as Entra's does.
 
 The person who "signs in" at the authorization endpoint is :attr:`Provider.account`, set by
 the test; :attr:`Provider.tamper` spoils the next ID tokens ("signature": signed with another
-key under the same key ID; "expired"; "audience"; "nonce"; "issuer").
+key under the same key ID; "expired"; "audience"; "nonce"; "issuer"). Each authorization
+request's ``claims`` parameter, decoded, is kept in :attr:`Provider.claims_requested`.
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from joserfc import jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
 CLIENT_ID = "5f0f6c7e-2a41-4c8e-9d35-0c6a0b1f4a11"
@@ -53,6 +63,8 @@ class Account:
     preferred_username: str = "someone@example.org"
     name: str = "Some One"
     amr: tuple[str, ...] = ("pwd",)
+    #: The Conditional Access authentication contexts the sign-in satisfies (e.g. "c1").
+    acrs: tuple[str, ...] = ()
 
 
 @dataclass
@@ -63,6 +75,8 @@ class _Grant:
     nonce: str
     account: Account
     issued: float
+    sid: str
+    claims: dict[str, Any] | None = None
 
 
 @dataclass
@@ -73,6 +87,12 @@ class Provider:
     redirect_uris: set[str] = field(default_factory=set)
     key: RSAKey = field(default_factory=lambda: _new_key("test-key-1"))
     requests: list[str] = field(default_factory=list)  # "METHOD path", for the tests
+    #: The decoded ``claims`` parameter of each authorization request (None: none sent).
+    claims_requested: list[dict[str, Any] | None] = field(default_factory=list)
+    #: The provider's sessions still open (``sid`` → the account's ``oid``), and those
+    #: ended at the end-session endpoint, in order.
+    sessions: dict[str, str] = field(default_factory=dict)
+    ended: list[str] = field(default_factory=list)
     _grants: dict[str, _Grant] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -87,6 +107,7 @@ class Provider:
             "authorization_endpoint": f"{root}/oauth2/v2.0/authorize",
             "token_endpoint": f"{root}/oauth2/v2.0/token",
             "jwks_uri": f"{root}/discovery/v2.0/keys",
+            "end_session_endpoint": f"{root}/oauth2/v2.0/logout",
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
             "subject_types_supported": ["pairwise"],
@@ -95,8 +116,10 @@ class Provider:
             "token_endpoint_auth_methods_supported": ["client_secret_post",
                                                       "client_secret_basic"],
             "code_challenge_methods_supported": ["S256"],
+            "claims_parameter_supported": True,
             "claims_supported": ["sub", "iss", "aud", "exp", "iat", "nbf", "nonce", "tid",
-                                 "oid", "preferred_username", "name", "amr", "ver"],
+                                 "oid", "sid", "preferred_username", "name", "amr", "acrs",
+                                 "ver"],
         }
 
     def jwks(self) -> dict[str, Any]:
@@ -124,12 +147,24 @@ class Provider:
         if query.get("code_challenge_method") != "S256" or not query.get("code_challenge"):
             return back({"error": "invalid_request",
                          "error_description": "PKCE with S256 is required"})
+        claims: dict[str, Any] | None = None
+        if "claims" in query:
+            try:
+                claims = json.loads(query["claims"])
+            except ValueError:
+                claims = None
+            if not isinstance(claims, dict):
+                return back({"error": "invalid_request",
+                             "error_description": "claims is not a JSON object"})
+        self.claims_requested.append(claims)
         if self.account is None:
             return back({"error": "access_denied"})
-        code = secrets.token_urlsafe(32)
+        code, sid = secrets.token_urlsafe(32), secrets.token_urlsafe(16)
         with self._lock:
             self._grants[code] = _Grant(CLIENT_ID, redirect_uri, query["code_challenge"],
-                                        query.get("nonce", ""), self.account, time.time())
+                                        query.get("nonce", ""), self.account, time.time(),
+                                        sid, claims)
+            self.sessions[sid] = self.account.oid
         return back({"code": code})
 
     def token(self, form: dict[str, str], authorization: str
@@ -164,8 +199,11 @@ class Provider:
             "exp": now + 3600, "nonce": grant.nonce, "tid": account.tid, "oid": account.oid,
             "sub": hashlib.sha256(f"{account.oid}:{CLIENT_ID}".encode()).hexdigest()[:43],
             "preferred_username": account.preferred_username, "name": account.name,
-            "amr": list(account.amr), "ver": "2.0",
+            "amr": list(account.amr), "ver": "2.0", "sid": grant.sid,
         }
+        asked = (grant.claims or {}).get("id_token")
+        if isinstance(asked, dict) and "acrs" in asked:
+            claims["acrs"] = list(account.acrs)
         key = self.key
         if self.tamper == "signature":
             key = _new_key(str(self.key.kid))
@@ -179,6 +217,36 @@ class Provider:
             claims["iss"] = f"{self.base_url}/{account.tid}/v1.0"
         return jwt.encode({"alg": "RS256", "kid": str(self.key.kid), "typ": "JWT"}, claims,
                           key)
+
+    # ---- signing out ---------------------------------------------------------------------
+
+    def end_session(self, query: dict[str, str]) -> tuple[int, dict[str, str], dict[str, Any]]:
+        """RP-Initiated Logout: the session the ID token names ended, then back to the
+        client's ``post_logout_redirect_uri`` (a registered redirect URI only)."""
+        hint, back_to = query.get("id_token_hint", ""), query.get("post_logout_redirect_uri", "")
+        claims: dict[str, Any] | None = None
+        if hint:
+            try:  # one of ours (its signature), issued to the client; expired is fine
+                claims = dict(jwt.decode(hint, self.key, algorithms=["RS256"]).claims)
+            except (JoseError, ValueError):
+                return 400, {}, {"error": "invalid_request",
+                                 "error_description": "id_token_hint is not valid"}
+            if claims.get("aud") != CLIENT_ID or not str(claims.get("iss", "")).startswith(
+                    self.base_url + "/"):
+                return 400, {}, {"error": "invalid_request",
+                                 "error_description": "id_token_hint is not for this client"}
+        if back_to and (back_to not in self.redirect_uris or (
+                claims is None and query.get("client_id") != CLIENT_ID)):
+            return 400, {}, {"error": "invalid_request",
+                             "error_description": "unknown post_logout_redirect_uri"}
+        sid = str((claims or {}).get("sid", ""))
+        with self._lock:
+            if sid and self.sessions.pop(sid, None) is not None:
+                self.ended.append(sid)
+        if not back_to:
+            return 200, {}, {"signed_out": True}
+        params = {"state": query["state"]} if query.get("state") else {}
+        return 302, {"Location": back_to + (f"?{urlencode(params)}" if params else "")}, {}
 
 
 def _new_key(kid: str) -> RSAKey:
@@ -216,6 +284,8 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
                 self._send(200, {}, provider.jwks())
             elif rest == "oauth2/v2.0/authorize":
                 self._send(*provider.authorize(query))
+            elif rest == "oauth2/v2.0/logout":
+                self._send(*provider.end_session(query))
             else:
                 self._send(404, {}, {"error": "not_found"})
 
@@ -225,6 +295,8 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
             if rest == "oauth2/v2.0/token":
                 self._send(*provider.token(form, self.headers.get("Authorization", "")))
+            elif rest == "oauth2/v2.0/logout":
+                self._send(*provider.end_session(form))
             else:
                 self._send(404, {}, {"error": "not_found"})
 

@@ -4,16 +4,22 @@ and recovery codes for two-factor authentication (:mod:`safeguard.web.signin`).
 URL names: ``sign-in-organisation`` (off to the identity provider),
 ``sign-in-organisation-callback`` (back from it), ``sign-in-organisation-problem`` (why it
 did not work, with nothing personal in the address or the page),
-``two-factor-recovery-code`` (a recovery code in place of the app's code) and
-``recovery-codes`` (new recovery codes, shown once).
+``two-factor-recovery-code`` (a recovery code in place of the app's code),
+``recovery-codes`` (new recovery codes, shown once), ``signed-out`` (where the identity
+provider sends a person back after signing them out), and ``set-up-codes`` /
+``set-up-code-issue`` (an administrator or team manager finds a person and issues them a
+set-up code, shown once).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,8 +29,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from safeguard.agencies.models import Staff
+from safeguard.cases.views import _no_store  # never kept by a cache, as the case pages
+from safeguard.core.services import Invalid, NotAllowed
+
 from . import oidc, signin
-from .accounts import RecoveryCodeForm
+from .accounts import RecoveryCodeForm, SetUpCodeIssueForm, lifetime_label
 from .views import NEW_RECOVERY_CODES_SESSION_KEY, _next_url, _second_factor_given, _with_next
 
 PROBLEM_SESSION_KEY = "safeguard_organisation_problem"
@@ -85,6 +95,7 @@ def organisation_callback(request: HttpRequest) -> HttpResponse:
     user = identity.user
     login(request, user, backend=oidc.BACKEND)
     request.session.pop(PROBLEM_SESSION_KEY, None)
+    oidc.remember_id_token(request, identity)  # for signing out at the provider, later
     mfa = identity.mfa and signin.needs_second_factor(user)
     if mfa:
         otp_login(request, signin.identity_provider_device(user))
@@ -166,3 +177,90 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         "page_title": "Your recovery codes" if codes else "Recovery codes",
         "codes": codes, "left": signin.recovery_codes_left(user), "next": next_url,
     })
+
+
+# ---- signed out at the identity provider --------------------------------------------------
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def signed_out(request: HttpRequest) -> HttpResponse:
+    """Where the identity provider sends a person back after signing them out there (the
+    ``post_logout_redirect_uri`` registered with it): on to "You have signed out"."""
+    return redirect(reverse("sign-in") + "?signed-out=1")
+
+
+# ---- set-up codes: issued by an administrator or a team manager ---------------------------
+
+PEOPLE_PAGE_SIZE = 50
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def set_up_codes(request: HttpRequest) -> HttpResponse:
+    """"Set-up codes for authenticator apps": the people the administrator or team manager
+    may issue a code for (:func:`signin.set_up_code_people`), 50 a page."""
+    try:
+        people = signin.set_up_code_people(request.user)
+    except NotAllowed as refused:
+        raise PermissionDenied(str(refused)) from None
+    page = Paginator(people, PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    staff = list(page.object_list)
+    with_app, waiting = signin.set_up_states([s.user_id for s in staff])
+    rows = [{"staff": s, "app_set_up": s.user_id in with_app,
+             "code_waiting": s.user_id in waiting} for s in staff]
+    return _no_store(render(request, "web/set_up_codes.html", {
+        "page_title": "Set-up codes for authenticator apps", "page": page, "rows": rows,
+        "administrator": request.user.is_staff or request.user.is_superuser,
+    }))
+
+
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def set_up_code_issue(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Issue a set-up code for one person (:func:`signin.issue_set_up_code`, which checks
+    the issuer may and audits it): how long it lasts, then the code, shown once on this
+    page's answer and kept nowhere but as its hash."""
+    try:
+        person = signin.set_up_code_person(request.user, user_id)
+    except NotAllowed as refused:
+        raise PermissionDenied(str(refused)) from None
+    default_hours = settings.SAFEGUARD_SET_UP_CODE_HOURS
+    form = SetUpCodeIssueForm(request.POST if request.method == "POST" else None,
+                              default_hours=default_hours)
+    if request.method == "POST" and form.is_valid():
+        hours = form.cleaned_data["hours"]
+        try:
+            code = signin.issue_set_up_code(actor=request.user, user=person, hours=hours,
+                                            context=signin.context_of(request))
+        except NotAllowed as refused:
+            raise PermissionDenied(str(refused)) from None
+        except Invalid as error:
+            form.add_service_errors(error)
+        else:
+            issued = signin.set_up_code_unused(person)
+            return _no_store(render(request, "web/set_up_code_issued.html", {
+                "page_title": "Set-up code issued", "person": _person(person), "code": code,
+                "expires_at": issued.expires_at if issued else None,
+                "lasts": lifetime_label(hours),
+            }))
+    return _no_store(render(request, "web/set_up_code_issue.html", {
+        "page_title": "Issue a set-up code", "form": form, "has_errors": bool(form.errors),
+        "person": _person(person),
+        "app_set_up": signin.has_confirmed_device(person),
+        "code_waiting": signin.set_up_code_unused(person),
+        "needs_app": signin.needs_second_factor(person),
+    }))
+
+
+def _person(user: Any) -> dict[str, Any]:
+    """Who the code is for, as the pages name them."""
+    staff = Staff.objects.filter(user=user).select_related("agency", "team").first()
+    return {
+        "id": user.pk, "name": user.get_full_name() or user.get_username(),
+        "role": staff.get_role_display() if staff else "",
+        "agency": staff.agency.name if staff else "",
+        "team": staff.team.name if staff and staff.team else "",
+    }

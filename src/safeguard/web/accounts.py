@@ -146,3 +146,31 @@ class RecoveryCodeForm(GovukForm):
     def refuse(self, *, throttled: bool) -> None:
         self.add_error("recovery_code", RECOVERY_THROTTLED if throttled else RECOVERY_WRONG)
         _blank(self, "recovery_code")
+
+
+#: How long a set-up code may be made to last, in hours, besides the deployment's default.
+SET_UP_CODE_LIFETIMES = (24, 72, 168, 336)
+
+
+def lifetime_label(hours: int) -> str:
+    """72 → "3 days"; 24 → "24 hours"; 30 → "30 hours"."""
+    if hours % 24 == 0 and hours > 24:
+        return f"{hours // 24} days"
+    return f"{hours} hour{'' if hours == 1 else 's'}"
+
+
+class SetUpCodeIssueForm(GovukForm):
+    """How long the set-up code an administrator or team manager issues should last."""
+
+    hours = forms.TypedChoiceField(
+        label="How long should the set-up code last?", coerce=int, widget=forms.RadioSelect,
+        help_text="It stops working when it has been used, or at the end of this time",
+        error_messages={"required": "Select how long the set-up code should last",
+                        "invalid_choice": "Select how long the set-up code should last"})
+
+    def __init__(self, *args: Any, default_hours: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        lifetimes = sorted({*SET_UP_CODE_LIFETIMES, default_hours})
+        field = self.fields["hours"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(str(h), lifetime_label(h)) for h in lifetimes]

@@ -7,6 +7,10 @@
   schools and early help).
 
 A link whose page does not exist yet (its URL name is not registered) is left out.
+
+Below the page, "Your account" links (``account_links``): your access history, for
+everyone; set-up codes for authenticator apps, for administrators and team managers
+(:func:`~safeguard.web.signin.may_issue_set_up_codes`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from django.urls import NoReverseMatch, reverse
 
 from safeguard.agencies.models import Role
 from safeguard.cases.policy import may, staff_of
-from safeguard.web.signin import awaiting_second_factor
+from safeguard.web.signin import awaiting_second_factor, may_issue_set_up_codes
 
 
 def optional_url(name: str, *args: Any) -> str | None:
@@ -36,9 +40,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """The service navigation's items (GOV.UK macro parameters) and who is signed in."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"items": [], "signed_in": False, "user_label": ""}
+        return {"items": [], "signed_in": False, "user_label": "", "account_links": []}
     if awaiting_second_factor(user):  # signed in part-way: only "Sign out" until the code
-        return {"items": [], "signed_in": True, "user_label": ""}
+        return {"items": [], "signed_in": True, "user_label": "", "account_links": []}
     staff = staff_of(user)
     social_care = staff is not None and staff.in_social_care
     wanted: list[tuple[str, str]] = [("Home", "home")]
@@ -60,4 +64,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     label = staff.name if staff is not None else (user.get_full_name() or user.get_username())
     if staff is not None:
         label = f"{label}, {staff.agency.name}"
-    return {"items": items, "signed_in": True, "user_label": label}
+    account: list[tuple[str, str, str]] = [
+        ("Your access history", "my-access-history", "footer-access-history")]
+    if may_issue_set_up_codes(user, staff):
+        account.append(("Set-up codes for authenticator apps", "set-up-codes",
+                        "footer-set-up-codes"))
+    account_links = [{"text": text, "href": href, "id": id_}
+                     for text, name, id_ in account if (href := optional_url(name))]
+    return {"items": items, "signed_in": True, "user_label": label,
+            "account_links": account_links}

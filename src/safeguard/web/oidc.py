@@ -14,6 +14,18 @@
   (:class:`Refused`) an unknown identity, an inactive account, or a tenant that is not the
   one configured for the person's agency.
 
+- The second factor: ``amr`` containing ``mfa``, or — when the deployment names a
+  Conditional Access authentication context (``SAFEGUARD_OIDC_MFA_AUTH_CONTEXT``, e.g.
+  ``c1``, whose policy in Entra requires MFA) — ``acrs`` containing it. The authorization
+  request then asks for it with the ``claims`` parameter
+  (``{"id_token":{"acrs":{"essential":true,"value":"c1"}}}``; :class:`OrganisationSignInStart`).
+- Signing out (:class:`SignOut`, mozilla-django-oidc's logout view, and
+  :func:`provider_logout_url`, its ``OIDC_OP_LOGOUT_URL_METHOD``): a session that signed in
+  this way is sent on to the provider's ``end_session_endpoint`` with ``id_token_hint`` (the
+  ID token, kept only in the server-side session: ``OIDC_STORE_ID_TOKEN``) and
+  ``post_logout_redirect_uri`` (``signed-out``), so the provider's session ends too. A
+  session signed in with a password signs out as before.
+
 Why ``oid`` and ``tid`` and not the e-mail address: Microsoft documents the pair as the one
 stable, unique key of an account; ``email`` and ``preferred_username`` can be changed by the
 person or a tenant's administrator, and ``email`` is not verified by Entra. An address
@@ -23,22 +35,25 @@ typed into someone's Safeguard account by mistake would otherwise open it.
 from __future__ import annotations
 
 import ipaddress
+import json
+import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 import requests
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.http import HttpRequest
 from django.urls import reverse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import absolutify, import_from_settings
-from mozilla_django_oidc.views import OIDCAuthenticationRequestView
+from mozilla_django_oidc.views import OIDCAuthenticationRequestView, OIDCLogoutView
 
 from safeguard.agencies.models import Staff
 
@@ -51,6 +66,10 @@ MULTI_TENANT = frozenset({"organizations", "common"})
 #: Clock skew allowed on ``exp``/``iat``/``nbf``, in seconds.
 LEEWAY = 60
 DISCOVERY_SECONDS = 3600
+#: Entra's Conditional Access authentication context IDs: c1 to c99.
+AUTH_CONTEXT = re.compile(r"c[1-9][0-9]?")
+#: Where the ID token is kept for signing out at the provider (mozilla-django-oidc's key).
+ID_TOKEN_SESSION_KEY = "oidc_id_token"  # noqa: S105 - a session key, not a secret
 
 
 @dataclass(frozen=True)
@@ -59,6 +78,8 @@ class Provider:
     tenant_id: str
     client_id: str
     client_secret: str
+    #: The authentication context whose ``acrs`` counts as the second factor ("" for none).
+    mfa_auth_context: str = ""
 
     @property
     def multi_tenant(self) -> bool:
@@ -85,8 +106,12 @@ def provider() -> Provider | None:
         loopback = parts.hostname == "localhost"
     if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
         raise ImproperlyConfigured("SAFEGUARD_OIDC's authority must be an https:// address")
+    context = str(getattr(settings, "SAFEGUARD_OIDC_MFA_AUTH_CONTEXT", "") or "").strip()
+    if context and not AUTH_CONTEXT.fullmatch(context):
+        raise ImproperlyConfigured("SAFEGUARD_OIDC_MFA_AUTH_CONTEXT must be an Entra "
+                                   "authentication context ID, c1 to c99")
     return Provider(authority, str(config["tenant_id"]), str(config["client_id"]),
-                    str(config.get("client_secret", "")))
+                    str(config.get("client_secret", "")), context)
 
 
 def enabled() -> bool:
@@ -161,8 +186,11 @@ class Refused(Exception):  # noqa: N818 - a refusal, not a fault
 @dataclass(frozen=True)
 class Identity:
     user: Any
-    #: The identity provider says it checked a second factor (``amr`` has ``mfa``).
+    #: The identity provider says it checked a second factor (``amr`` has ``mfa``, or
+    #: ``acrs`` has the deployment's authentication context).
     mfa: bool
+    #: The verified ID token, for signing out at the provider (:func:`remember_id_token`).
+    id_token: str = field(default="", repr=False)
 
 
 def tenants_of(user: Any, config: Provider) -> set[str]:
@@ -231,7 +259,8 @@ class OrganisationBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         except (SuspiciousOperation, jwt.PyJWTError, requests.RequestException, KeyError,
                 TypeError, ValueError) as exc:
             raise Refused("invalid_token") from exc
-        return self.match(claims)
+        identity = self.match(claims)
+        return Identity(identity.user, identity.mfa, id_token)
 
     def _verify_jws(self, payload: str, key: Any) -> dict[str, Any]:
         """The signature (RS256, the key from the provider's JWKS), the audience, the times
@@ -271,14 +300,97 @@ class OrganisationBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
             raise Refused("inactive", user)
         if tid not in tenants_of(user, config):
             raise Refused("wrong_tenant", user)
-        amr = claims.get("amr") or []
-        return Identity(user, mfa=isinstance(amr, list) and "mfa" in amr)
+        return Identity(user, mfa=second_factor_given(claims, config))
+
+
+def second_factor_given(claims: dict[str, Any], config: Provider) -> bool:
+    """Did the identity provider check a second factor? ``amr`` (the methods used) has
+    ``mfa``; or the deployment names an authentication context and ``acrs`` (the contexts
+    whose Conditional Access policies the sign-in satisfied) has it."""
+    amr = claims.get("amr") or []
+    if isinstance(amr, list) and "mfa" in amr:
+        return True
+    acrs = claims.get("acrs") or []
+    return bool(config.mfa_auth_context) and isinstance(acrs, list) and (
+        config.mfa_auth_context in acrs)
+
+
+def claims_request(config: Provider) -> str:
+    """The authorization request's ``claims`` parameter (OpenID Connect Core 5.5): the
+    deployment's authentication context, essential, in the ID token's ``acrs``; or ""."""
+    if not config.mfa_auth_context:
+        return ""
+    return json.dumps({"id_token": {"acrs": {"essential": True,
+                                             "value": config.mfa_auth_context}}},
+                      separators=(",", ":"))
 
 
 class OrganisationSignInStart(OIDCAuthenticationRequestView):  # type: ignore[misc]
     """The redirect to the provider's authorization endpoint: state, nonce and the PKCE
-    challenge made and kept in the session by the library."""
+    challenge made and kept in the session by the library; and, when the deployment names
+    an authentication context, the ``claims`` parameter asking for it."""
 
     @staticmethod
     def get_settings(attr: str, *args: Any) -> Any:
         return oidc_setting(attr, *args)
+
+    def get_extra_params(self, request: HttpRequest) -> dict[str, str]:
+        params: dict[str, str] = dict(super().get_extra_params(request))
+        config = provider()
+        if config is not None and (claims := claims_request(config)):
+            params["claims"] = claims
+        return params
+
+
+# ---- signing out, at the provider too ------------------------------------------------------
+
+
+def remember_id_token(request: HttpRequest, identity: Identity) -> None:
+    """Keep the ID token in the (server-side) session, as the library does when
+    ``OIDC_STORE_ID_TOKEN`` is on, for :func:`provider_logout_url`; never anywhere else."""
+    backend = OrganisationBackend()
+    backend.request = request
+    backend.store_tokens(None, identity.id_token)
+
+
+def signed_out_url() -> str:
+    return reverse("sign-in") + "?signed-out=1"
+
+
+def provider_logout_url(request: HttpRequest) -> str:
+    """mozilla-django-oidc's ``OIDC_OP_LOGOUT_URL_METHOD``, called before the session ends:
+    for a session that signed in with an organisation account, the provider's
+    ``end_session_endpoint`` (from its discovery document; Entra's is
+    ``<authority>/<tenant>/oauth2/v2.0/logout``) with ``id_token_hint`` and
+    ``post_logout_redirect_uri`` (our ``signed-out`` page, which must be registered with
+    the provider as a redirect URI). Otherwise — a password sign-in, no ID token kept, the
+    provider out of reach or without the endpoint — "You have signed out" here."""
+    session = request.session
+    id_token = session.get(ID_TOKEN_SESSION_KEY)
+    config = provider()
+    if session.get(BACKEND_SESSION_KEY) != BACKEND or not id_token or config is None:
+        return signed_out_url()
+    try:
+        endpoint = str(discovery(config).get("end_session_endpoint") or "")
+    except (requests.RequestException, ValueError, SuspiciousOperation):
+        return signed_out_url()
+    # The provider's own origin only: the sign-out form may go on there (CSP form-action).
+    if not endpoint.startswith(config.authority + "/") or "?" in endpoint:
+        return signed_out_url()
+    return endpoint + "?" + urlencode({
+        "id_token_hint": id_token,
+        "post_logout_redirect_uri": absolutify(request, reverse("signed-out")),
+    })
+
+
+class SignOut(OIDCLogoutView):  # type: ignore[misc]
+    """mozilla-django-oidc's logout view: the URL from ``OIDC_OP_LOGOUT_URL_METHOD``
+    (:func:`provider_logout_url`) worked out, then the session ended, then there."""
+
+    @staticmethod
+    def get_settings(attr: str, *args: Any) -> Any:
+        return oidc_setting(attr, *args)
+
+    @property
+    def redirect_url(self) -> str:
+        return signed_out_url()

@@ -9,15 +9,18 @@ every page to the two-factor step, and the API refuses the session (403,
 issued to a person by an administrator and is its own credential.
 
 Setting up an authenticator app needs a one-time **set-up code** besides the password
-(:func:`issue_set_up_code`, by an administrator or a team manager; ``safeguard manage
+(:func:`issue_set_up_code`, by an administrator or a team manager, on the set-up codes page
+— :func:`set_up_code_people` lists whom for — or with ``safeguard manage
 issue_set_up_code``), so a stolen password alone cannot enrol its thief's phone. Setting up
-the app gives 10 single-use **recovery codes** (django-otp's static tokens), shown once; one
-can stand in for the app's code at sign-in, and a new set replaces the old
+the app gives 10 single-use **recovery codes**, shown once and kept only as keyed, salted
+hashes (:class:`~safeguard.web.models.RecoveryCodeDevice`); one can stand in for the app's
+code at sign-in, used up at once and only once, and a new set replaces the old
 (:func:`recovery_codes_new`).
 
 Signing in with an organisation's account (:mod:`safeguard.web.oidc`) is recorded the same
-way; a privileged role whose identity provider checked a second factor (``amr``: ``mfa``)
-counts as having given it (:func:`identity_provider_device`), otherwise they give the code.
+way; a privileged role whose identity provider checked a second factor (``amr``: ``mfa``, or
+the deployment's Entra authentication context in ``acrs``) counts as having given it
+(:func:`identity_provider_device`), otherwise they give the code.
 
 Every step is audited — sign-in, sign-in refused, two-factor set up, code accepted, code
 refused, set-up code issued, recovery code used, new recovery codes — with no secret, code
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from base64 import b32encode
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -37,17 +41,24 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguard.agencies.models import TWO_FACTOR_ROLES, Role, Staff
 from safeguard.core.services import Context, Invalid, NotAllowed, audit, request_context
 
-from .models import IdentityProviderDevice, SetUpCode
+from .models import (
+    IdentityProviderDevice,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    SetUpCode,
+    recovery_code_digest,
+)
 
 #: What a person's authenticator app is called in their list of devices.
 DEVICE_NAME = "Authenticator app"
@@ -161,6 +172,70 @@ def may_issue_set_up_code(actor: Any, user: Any) -> bool:
             and mine.agency_id == theirs.agency_id and actor.pk != user.pk)
 
 
+def _administrator(actor: Any) -> bool:
+    return bool(getattr(actor, "is_authenticated", False) and actor.is_active
+                and (actor.is_superuser or actor.is_staff))
+
+
+_LOOK_UP: Any = object()
+
+
+def may_issue_set_up_codes(actor: Any, staff: Staff | None = _LOOK_UP) -> bool:
+    """Is ``actor`` someone who issues set-up codes at all (to some people)? The people
+    they may issue one to are :func:`set_up_code_people`, each as :func:`may_issue_set_up_code`
+    decides. ``staff``: the actor's staff record (or None), when the caller has it."""
+    if _administrator(actor):
+        return True
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if staff is _LOOK_UP:
+        staff = Staff.objects.filter(user=actor).first()
+    return staff is not None and staff.active and staff.role in SET_UP_CODE_ISSUERS
+
+
+def set_up_code_people(actor: Any) -> QuerySet[Staff]:
+    """The people ``actor`` may issue a set-up code for, whose role needs an authenticator
+    app (:data:`~safeguard.agencies.models.TWO_FACTOR_ROLES`): for an administrator, every
+    active member of staff; for a team manager, those of their own agency, not themselves —
+    :func:`may_issue_set_up_code`'s rule, as a query. Raises NotAllowed for anyone else."""
+    if not may_issue_set_up_codes(actor):
+        raise NotAllowed("Only administrators and team managers can issue set-up codes.")
+    people = (Staff.objects.filter(active=True, user__is_active=True,
+                                   role__in=TWO_FACTOR_ROLES)
+              .exclude(user=actor).select_related("user", "agency", "team")
+              .order_by("agency__name", "user__last_name", "user__first_name", "pk"))
+    if not _administrator(actor):
+        people = people.filter(agency_id=actor.staff.agency_id)
+    return people
+
+
+def set_up_code_person(actor: Any, user_id: int) -> Any:
+    """The account ``user_id`` if ``actor`` may issue it a set-up code and it is active;
+    otherwise NotAllowed — the same whether or not the account exists."""
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None or not user.is_active or not may_issue_set_up_code(actor, user):
+        raise NotAllowed("You cannot issue a set-up code for this person.")
+    return user
+
+
+def set_up_code_unused(user: Any) -> SetUpCode | None:
+    """``user``'s set-up code that is still waiting to be used, if any."""
+    return (SetUpCode.objects.filter(user=user, used_at__isnull=True,
+                                     expires_at__gt=timezone.now())
+            .order_by("-issued_at").first())
+
+
+def set_up_states(user_ids: list[int]) -> tuple[set[int], set[int]]:
+    """Of ``user_ids``: who has set up their authenticator app, and who has a set-up code
+    waiting to be used."""
+    with_app = set(TOTPDevice.objects.filter(user_id__in=user_ids, confirmed=True)
+                   .values_list("user_id", flat=True))
+    waiting = set(SetUpCode.objects.filter(user_id__in=user_ids, used_at__isnull=True,
+                                           expires_at__gt=timezone.now())
+                  .values_list("user_id", flat=True))
+    return with_app, waiting
+
+
 def issue_set_up_code(*, actor: Any, user: Any, hours: int | None = None,
                       context: Context | None = None) -> str:
     """A new one-time set-up code for ``user`` (returned once; only its hash is kept),
@@ -221,7 +296,7 @@ class CodeCheck:
     """The outcome of checking a code: the device that accepted it, or None; and whether
     the device is refusing codes for now after too many wrong ones."""
 
-    device: TOTPDevice | None
+    device: Device | None
     throttled: bool = False
 
 
@@ -275,26 +350,46 @@ RECOVERY_CODES = 10
 RECOVERY_DEVICE_NAME = "Recovery codes"
 
 
-def recovery_device(user: Any) -> StaticDevice | None:
-    return StaticDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+def recovery_device(user: Any) -> RecoveryCodeDevice | None:
+    device: RecoveryCodeDevice | None = (RecoveryCodeDevice.objects
+                                         .filter(user=user, confirmed=True).order_by("id")
+                                         .first())
+    return device
 
 
 def recovery_codes_left(user: Any) -> int:
-    device = recovery_device(user)
-    return device.token_set.count() if device is not None else 0
+    return RecoveryCode.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def _new_recovery_code() -> str:
+    """8 characters of base 32 (40 random bits), as django-otp's static tokens were."""
+    return b32encode(secrets.token_bytes(5)).decode().lower()
 
 
 def _new_recovery_codes(user: Any) -> tuple[str, ...]:
-    """A new set of recovery codes for ``user``: any earlier set stops working."""
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    """A new set of recovery codes for ``user``: any earlier set stops working. Only each
+    code's salt and keyed hash are kept (:func:`~safeguard.web.models.recovery_code_digest`);
+    the device stays the same, so a session verified with an earlier code stays verified."""
+    device = RecoveryCodeDevice.objects.select_for_update().filter(user=user).order_by(
+        "id").first()
+    if device is None:
+        device = RecoveryCodeDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME,
+                                                   confirmed=True)
+    RecoveryCodeDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    RecoveryCode.objects.filter(device=device).delete()
+    device.confirmed = True
+    device.throttle_reset(commit=False)
+    device.save()
     codes: list[str] = []
     while len(codes) < RECOVERY_CODES:
-        token = StaticToken.random_token()  # 8 characters of base 32: 40 random bits
-        if token not in codes:
-            codes.append(token)
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=t) for t in codes)
-    return tuple(f"{t[:4]}-{t[4:]}" for t in codes)
+        code = _new_recovery_code()
+        if code not in codes:
+            codes.append(code)
+    salts = [secrets.token_hex(16) for _ in codes]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, salt=salt, code_hash=recovery_code_digest(salt, code))
+        for salt, code in zip(salts, codes, strict=True))
+    return tuple(f"{c[:4]}-{c[4:]}" for c in codes)
 
 
 def recovery_codes_new(*, user: Any, context: Context) -> tuple[str, ...]:
@@ -310,17 +405,16 @@ def recovery_codes_new(*, user: Any, context: Context) -> tuple[str, ...]:
 
 def recovery_code_verify(*, user: Any, code: str, context: Context) -> CodeCheck:
     """Check a recovery code at sign-in, in place of the app's code; a right one is used
-    up. Audited, with the number of codes left."""
+    up, at once and only once (:meth:`RecoveryCodeDevice.verify_token`). Audited, with the
+    number of codes left."""
     device = recovery_device(user)
     if device is None:
         raise NotAllowed("You have no recovery codes.")
     with transaction.atomic():
-        device = StaticDevice.objects.select_for_update().get(pk=device.pk)
         allowed, _ = device.verify_is_allowed()
-        ok = allowed and device.verify_token(normalise_code(code))
-        if ok:
+        if allowed and device.verify_token(normalise_code(code)):
             audit(actor=user, action="recovery_code_used", obj=user, context=context,
-                  detail={"left": device.token_set.count()})
+                  detail={"left": device.codes.count()})
             return CodeCheck(device)
         audit(actor=user, action="two_factor_refused", obj=user, context=context,
               detail={"step": "recovery_code", "throttled": not allowed})

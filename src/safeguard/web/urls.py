@@ -3,7 +3,9 @@
 URL names: ``home``, ``sign-in``, ``two-factor``, ``two-factor-set-up``, ``sign-out``,
 ``timeline-check``, ``draft-save``, the organisation sign-in and recovery code pages (see
 :mod:`safeguard.web.account_views`),
-``my-access-history`` (the signed-in person's own access history).
+``my-access-history`` (the signed-in person's own access history), ``signed-out`` (back
+from signing out at the identity provider), ``set-up-codes`` and ``set-up-code-issue``
+(issuing set-up codes for authenticator apps).
 """
 
 from django.urls import path
@@ -28,7 +30,11 @@ urlpatterns = [
          name="sign-in-organisation-problem"),
     path("account/two-factor/recovery-codes", account_views.recovery_codes,
          name="recovery-codes"),
+    path("account/set-up-codes/", account_views.set_up_codes, name="set-up-codes"),
+    path("account/set-up-codes/<int:user_id>/", account_views.set_up_code_issue,
+         name="set-up-code-issue"),
     path("sign-out", views.sign_out, name="sign-out"),
+    path("signed-out", account_views.signed_out, name="signed-out"),
     path("check-timeline", views.timeline_check, name="timeline-check"),
     path("account/access-history/", access_views.my_access_history_page,
          name="my-access-history"),

@@ -9,7 +9,7 @@ import json
 from base64 import b32encode
 from urllib.parse import urlencode
 
-from django.contrib.auth import login, logout
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -238,10 +238,12 @@ def _qr_code_data_uri(text: str) -> str:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def sign_out(request: HttpRequest) -> HttpResponse:
-    """GET asks to confirm (a link never signs anyone out); POST signs out."""
+    """GET asks to confirm (a link never signs anyone out); POST signs out — and, for a
+    session that signed in with an organisation account, on to the identity provider to
+    sign out there too (:class:`oidc.SignOut`)."""
     if request.method == "POST":
-        logout(request)
-        return redirect(reverse("sign-in") + "?signed-out=1")
+        response: HttpResponse = oidc.SignOut.as_view()(request)
+        return response
     return render(request, "web/sign_out.html", {"page_title": "Sign out"})
 
 

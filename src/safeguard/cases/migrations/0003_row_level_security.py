@@ -53,13 +53,14 @@ def _run(schema_editor, statements):  # type: ignore[no-untyped-def]
 
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from safeguard.cases import rls
+    # This migration's own SQL, as it was written (cases.0004 installs today's rules).
+    from safeguard.cases.migrations import _rls_0003 as rls
 
     _run(schema_editor, rls.install_sql(CHILDREN))
 
 
 def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from safeguard.cases import rls
+    from safeguard.cases.migrations import _rls_0003 as rls
 
     _run(schema_editor, rls.remove_sql(CHILDREN))
 
