@@ -298,6 +298,8 @@ class FamilyMember:
 
 
 _SIBLINGS = {"sibling", "half_sibling"}
+#: What the case page shows of each family member (cases/detail.html), read and no more.
+_FAMILY_PERSON_FIELDS = ("given_name", "family_name", "date_of_birth", "is_child")
 
 
 def family_of(actor: Any, case: Case) -> list[FamilyMember]:
@@ -310,14 +312,19 @@ def family_of(actor: Any, case: Case) -> list[FamilyMember]:
         "household_id", flat=True)
     in_household = {
         m.person_id: m.person
-        for m in HouseholdMember.objects.filter(household_id__in=list(households),
+        for m in HouseholdMember.objects.filter(household_id__in=households,
                                                 until__isnull=True)
         .exclude(person=child).select_related("person")
+        .only("person_id", *(f"person__{f}" for f in _FAMILY_PERSON_FIELDS))
     }
     related: dict[int, tuple[Any, str, bool]] = {}
-    for r in Relationship.objects.filter(child=child).select_related("person"):
+    for r in (Relationship.objects.filter(child=child).select_related("person")
+              .only("kind", "has_parental_responsibility", "child_id", "person_id",
+                    *(f"person__{f}" for f in _FAMILY_PERSON_FIELDS))):
         related[r.person_id] = (r.person, r.kind, r.has_parental_responsibility)
-    for r in Relationship.objects.filter(person=child).select_related("child"):
+    for r in (Relationship.objects.filter(person=child).select_related("child")
+              .only("kind", "child_id", "person_id",
+                    *(f"child__{f}" for f in _FAMILY_PERSON_FIELDS))):
         # The child is the ``kind`` of another child: a sibling is a sibling both ways.
         if r.child_id not in related:
             kind = r.kind if r.kind in _SIBLINGS else "other"
@@ -352,7 +359,10 @@ def involvements_of(case: Case) -> list[Any]:
 
     return list(
         Involvement.objects.filter(case=case, until__isnull=True)
-        .select_related("agency", "staff__user").order_by("agency__name", "kind", "since"))
+        .select_related("agency", "staff__user")
+        .only("kind", "since", "case_id", "agency__name", "staff__user__first_name",
+              "staff__user__last_name", "staff__user__username")
+        .order_by("agency__name", "kind", "since"))
 
 
 @dataclass(frozen=True)
@@ -455,6 +465,14 @@ class WorkGroups:
         return [(w.name, w.count, w.overdue) for w in self.workers]
 
 
+#: What a row of the work pages shows (cases/work.html), read and no more: the rows are
+#: many, and each column read is work for every one of them.
+_WORK_ROW_FIELDS = (
+    "due", "duty", "title", "case__reference", "case__child__given_name",
+    "case__child__family_name", "case__allocated_worker__user__first_name",
+    "case__allocated_worker__user__last_name", "case__allocated_worker__user__username",
+)
+
 #: How many of each group the team's page shows at once: the most urgent (a manager then
 #: chooses a worker to see all of theirs).
 TEAM_PAGE_ROWS = 25
@@ -498,7 +516,8 @@ def work_groups(actor: Any, *, scope: str = "mine", worker_id: int | None = None
         limit = None  # all of one worker's
     shown = {key: [pk for pk, _late, _due in g[:limit]] for key, g in groups.items()}
     items = {i.obligation.pk: i for i in _work_items(
-        Obligation.objects.filter(pk__in=[pk for ids in shown.values() for pk in ids]), day)}
+        Obligation.objects.filter(pk__in=[pk for ids in shown.values() for pk in ids])
+        .only(*_WORK_ROW_FIELDS), day)}
     return WorkGroups(
         [items[pk] for pk in shown["overdue"]], [items[pk] for pk in shown["today"]],
         [items[pk] for pk in shown["week"]], day,

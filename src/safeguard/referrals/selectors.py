@@ -67,8 +67,12 @@ def _queue_rows(actor: Any) -> list[tuple[int, Any, str, int]]:
 
 
 def _queue_items(rows: list[tuple[int, Any, str, int]]) -> list[QueueItem]:
-    referrals = Referral.objects.select_related("case__child", "referrer_agency").in_bulk(
-        [pk for pk, *_rest in rows])
+    # What a row of the queue shows (referrals/queue.html), read and no more.
+    referrals = (Referral.objects.select_related("case__child", "referrer_agency")
+                 .only("received_on", "source", "referrer_name", "case__reference",
+                       "case__child__given_name", "case__child__family_name",
+                       "referrer_agency__name")
+                 .in_bulk([pk for pk, *_rest in rows]))
     return [QueueItem(referrals[pk], due, status, late) for pk, due, status, late in rows]
 
 
