@@ -309,7 +309,7 @@ API: dict[str, Row] = {
     "/api/v1/cases/{case_id}/break-glass": Row("case", {"POST": "break_glass"}, body=REASON),
     # The front door's queue and the work lists answer an empty list to anyone outside
     # children's social care (front_door_queue, work_items): no case data to refuse.
-    "/api/v1/referrals/queue": r(GET="everyone"),
+    "/api/v1/referrals/queue": r(GET="social_care"),
     "/api/v1/referrals": r(POST="referrer"),
     "/api/v1/referrals/{referral_id}": r("referral", GET="sees_referral"),
     "/api/v1/referrals/{referral_id}/decision": r("referral", POST="decide"),
@@ -351,7 +351,7 @@ API: dict[str, Row] = {
     "/api/v1/early-help/{assessment_id}/closure": r("early_help", POST="eh_change"),
     "/api/v1/early-help/{assessment_id}/step-up": r("early_help", POST="eh_step_up"),
     "/api/v1/people/search": r(GET="everyone"),
-    "/api/v1/work": r(GET="everyone"),
+    "/api/v1/work": r(GET="social_care"),
     "/api/v1/sharing/cases/{case_id}/decisions": r("case", GET="sees", POST="sees"),
     "/api/v1/sharing/cases/{case_id}/decisions/{decision_id}": r("sharing",
                                                                   GET="sees_sharing"),

@@ -204,6 +204,19 @@ def may(user: Any, action: str, case: Case | None = None, *, local_authority_id:
     return case is None or _sees_by_right(staff, case)
 
 
+def may_see_work(user: Any, scope: str) -> bool:
+    """May the acting person read the duties due on their own cases (``mine``: children's
+    social care staff), their team's (``team``: its team managers), or the front door's
+    queue (``front_door``: children's social care staff)? Partner agencies have none of
+    these: their cases are the ones they are involved in, on their home page."""
+    staff = staff_of(user)
+    if staff is None or not staff.in_social_care:
+        return False
+    if scope == "team":
+        return staff.role == Role.TEAM_MANAGER
+    return scope in ("mine", "front_door")
+
+
 def require(user: Any, action: str, case: Case | None = None, *,
             local_authority_id: int | None = None) -> Staff:
     """The acting staff member, or :class:`NotAllowed`."""

@@ -14,12 +14,13 @@ from safeguard.cases.policy import (
     WHOLE_CASE,
     CaseParts,
     cases_visible_to,
+    may_see_work,
     require_view,
     staff_of,
 )
 from safeguard.cases.services import ensure_obligations_current
 from safeguard.core.dates import today
-from safeguard.core.services import Context, audit
+from safeguard.core.services import Context, NotAllowed, audit
 from safeguard.statutory import open_obligation_status
 
 
@@ -255,9 +256,18 @@ def _work_items(obligations: QuerySet[Obligation], day: date) -> list[WorkItem]:
     return items
 
 
+def _require_work(actor: Any, scope: str) -> None:
+    if not may_see_work(actor, scope):
+        raise NotAllowed("My work is for children's social care, and my team's for its "
+                         "team managers" if scope in ("mine", "team")
+                         else f"Unknown scope {scope!r}")
+
+
 def work_items(actor: Any, *, scope: str = "mine", within_days: int = 7) -> list[WorkItem]:
     """Open obligations due within ``within_days`` or overdue, on the cases allocated to the
-    acting person (``mine``) or to their team (``team``), most overdue first."""
+    acting person (``mine``) or to their team (``team``), most overdue first.
+    :class:`NotAllowed` for anyone else (``may_see_work``)."""
+    _require_work(actor, scope)
     return _work_items(_due_obligations(actor, scope, within_days), today())
 
 
@@ -484,9 +494,11 @@ def work_groups(actor: Any, *, scope: str = "mine", worker_id: int | None = None
     late first), due today, and due in the rest of this week (the next 7 days), each most
     urgent first; with ``worker_id`` (a worker with duties among them), all of that worker's;
     else, with ``limit``, at most that many of each group are read in full (the counts, by group
-    and by worker, are of all). Statuses come from the engine (``open_obligation_status``)."""
+    and by worker, are of all). Statuses come from the engine (``open_obligation_status``).
+    :class:`NotAllowed` for anyone who may not see them (``may_see_work``)."""
     from safeguard.agencies.models import Staff
 
+    _require_work(actor, scope)
     day = today()
     obligations = _due_obligations(actor, scope, 7)
     # Each duty's status from the engine, once: (id, due, worker, status, working days late).
