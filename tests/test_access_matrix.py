@@ -125,6 +125,8 @@ RULES: dict[str, Callable[[str, str | None], bool]] = {
     # Referrals: the school made the involved case's; assessments are social care's own.
     "sees_referral": sees_part("school_dsl"),
     "sees_assessment": sees_part(),
+    # The involved case's child in need plan has the school taking part.
+    "sees_cin_plan": sees_part("school_dsl"),
     "casework": lambda p, c: p in CASEWORKERS and sees(p, c),
     "decide": lambda p, c: p in {"front_door", "social_worker", "manager"} and sees(p, c),
     "authorise": lambda p, c: p == "manager" and sees(p, c),
@@ -253,7 +255,7 @@ PAGES: dict[str, Row] = {
     "assessments/<int:assessment_id>/authorise/": r("assessment", POST="authorise"),
     "assessments/<int:assessment_id>/child-in-need-plan/":
         r("assessment", GET="casework", POST="casework"),
-    "assessments/child-in-need-plans/<int:plan_id>/": r("cin_plan", GET="sees"),
+    "assessments/child-in-need-plans/<int:plan_id>/": r("cin_plan", GET="sees_cin_plan"),
     "assessments/child-in-need-plans/<int:plan_id>/reviews/new/":
         r("cin_plan", GET="casework", POST="casework"),
     "assessments/child-in-need-plans/<int:plan_id>/outcomes/new/":
@@ -339,7 +341,7 @@ API: dict[str, Row] = {
     "/api/v1/assessments/{assessment_id}/completion": r("assessment_open", POST="casework"),
     "/api/v1/assessments/{assessment_id}/authorisation": r("assessment", POST="authorise"),
     "/api/v1/assessments/{assessment_id}/child-in-need-plan": r("assessment", POST="casework"),
-    "/api/v1/assessments/child-in-need-plans/{plan_id}": r("cin_plan", GET="sees"),
+    "/api/v1/assessments/child-in-need-plans/{plan_id}": r("cin_plan", GET="sees_cin_plan"),
     "/api/v1/assessments/child-in-need-plans/{plan_id}/outcomes": r("cin_plan", POST="casework"),
     "/api/v1/assessments/child-in-need-plans/{plan_id}/reviews": r("cin_plan", POST="casework"),
     "/api/v1/assessments/child-in-need-plans/{plan_id}/end": r("cin_plan", POST="casework"),

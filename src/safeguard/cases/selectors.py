@@ -387,8 +387,9 @@ class OpenPlan:
 def open_plans(case: Case, records: CaseRecords | None = None, *,
                parts: CaseParts = WHOLE_CASE) -> list[OpenPlan]:
     """The child's plans in force: child protection, child in need, early help. Anyone who
-    sees the case sees that a child protection plan is in force and its category; a link to
-    the plan itself only if it is among their ``parts`` (``case_parts``)."""
+    sees the case sees that a child protection or child in need plan is in force (and a
+    child protection plan's category); a link to the plan itself only if it is among their
+    ``parts`` (``case_parts``)."""
     from safeguard.earlyhelp.models import EarlyHelpPlan
     from safeguard.protection.models import ChildProtectionPlan
 
@@ -401,7 +402,8 @@ def open_plans(case: Case, records: CaseRecords | None = None, *,
         for p in records.protection_plans if p.ended_on is None
     ]
     plans += [
-        OpenPlan("Child in need plan", p.started_on, "", "assessments:cin-plan-detail", p.pk)
+        OpenPlan("Child in need plan", p.started_on, "",
+                 "assessments:cin-plan-detail" if parts.sees(p) else "", p.pk)
         for p in records.child_in_need_plans if p.ended_on is None
     ]
     plans += [
