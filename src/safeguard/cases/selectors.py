@@ -239,8 +239,8 @@ def _due_obligations(actor: Any, scope: str, within_days: int) -> QuerySet[Oblig
     elif scope == "team":
         cases = cases.filter(team_id=staff.team_id) if staff.team_id else cases.none()
     horizon = today() + timedelta(days=within_days)
-    # Driven from the open obligations due by the horizon (the ``open, due`` index), each
-    # kept if its case is one of ``cases``: asked of a team's every case instead, SQLite
+    # Driven from the open obligations due by the horizon (the ``open, due, case`` index),
+    # each kept if its case is one of ``cases``: asked of a team's every case instead, SQLite
     # checks the access rule on thousands of cases to find the few with a duty due.
     # (``open__in=[True]``: SQLite uses the index for ``open IN (1)``, not for ``open``.)
     return (Obligation.objects.filter(open__in=[True], due__lte=horizon)
