@@ -128,6 +128,8 @@ RULES: dict[str, Callable[[str, str | None], bool]] = {
     # Referrals: the school made the involved case's; assessments are social care's own.
     "sees_referral": sees_part("school_dsl"),
     "sees_assessment": sees_part(),
+    # The involved case's child in need plan has the school taking part.
+    "sees_cin_plan": sees_part("school_dsl"),
     "casework": lambda p, c: p in CASEWORKERS and sees(p, c),
     "decide": lambda p, c: p in {"front_door", "social_worker", "manager"} and sees(p, c),
     "authorise": lambda p, c: p == "manager" and sees(p, c),
@@ -265,7 +267,7 @@ PAGES: dict[str, Row] = {
     "assessments/<int:assessment_id>/authorise/": r("assessment", POST="authorise"),
     "assessments/<int:assessment_id>/child-in-need-plan/":
         r("assessment", GET="casework", POST="casework"),
-    "assessments/child-in-need-plans/<int:plan_id>/": r("cin_plan", GET="sees"),
+    "assessments/child-in-need-plans/<int:plan_id>/": r("cin_plan", GET="sees_cin_plan"),
     "assessments/child-in-need-plans/<int:plan_id>/reviews/new/":
         r("cin_plan", GET="casework", POST="casework"),
     "assessments/child-in-need-plans/<int:plan_id>/outcomes/new/":
@@ -321,7 +323,7 @@ API: dict[str, Row] = {
     "/api/v1/cases/{case_id}/break-glass": Row("case", {"POST": "break_glass"}, body=REASON),
     # The front door's queue and the work lists answer an empty list to anyone outside
     # children's social care (front_door_queue, work_items): no case data to refuse.
-    "/api/v1/referrals/queue": r(GET="everyone"),
+    "/api/v1/referrals/queue": r(GET="social_care"),
     "/api/v1/referrals": r(POST="referrer"),
     "/api/v1/referrals/{referral_id}": r("referral", GET="sees_referral"),
     "/api/v1/referrals/{referral_id}/decision": r("referral", POST="decide"),
@@ -351,7 +353,7 @@ API: dict[str, Row] = {
     "/api/v1/assessments/{assessment_id}/completion": r("assessment_open", POST="casework"),
     "/api/v1/assessments/{assessment_id}/authorisation": r("assessment", POST="authorise"),
     "/api/v1/assessments/{assessment_id}/child-in-need-plan": r("assessment", POST="casework"),
-    "/api/v1/assessments/child-in-need-plans/{plan_id}": r("cin_plan", GET="sees"),
+    "/api/v1/assessments/child-in-need-plans/{plan_id}": r("cin_plan", GET="sees_cin_plan"),
     "/api/v1/assessments/child-in-need-plans/{plan_id}/outcomes": r("cin_plan", POST="casework"),
     "/api/v1/assessments/child-in-need-plans/{plan_id}/reviews": r("cin_plan", POST="casework"),
     "/api/v1/assessments/child-in-need-plans/{plan_id}/end": r("cin_plan", POST="casework"),
@@ -363,7 +365,7 @@ API: dict[str, Row] = {
     "/api/v1/early-help/{assessment_id}/closure": r("early_help", POST="eh_change"),
     "/api/v1/early-help/{assessment_id}/step-up": r("early_help", POST="eh_step_up"),
     "/api/v1/people/search": r(GET="everyone"),
-    "/api/v1/work": r(GET="everyone"),
+    "/api/v1/work": r(GET="social_care"),
     "/api/v1/sharing/cases/{case_id}/decisions": r("case", GET="sees", POST="sees"),
     "/api/v1/sharing/cases/{case_id}/decisions/{decision_id}": r("sharing",
                                                                   GET="sees_sharing"),

@@ -224,7 +224,7 @@ def test_the_queue(north, south, referral) -> None:
     assert (item["referral_id"], item["due"], item["status"], item["referrer"]) == (
         referral.pk, "2026-11-25", "due", "Northshire Primary School")
     assert api(south["front_door"]).get("/api/v1/referrals/queue").json() == []
-    assert api(north["school_dsl"]).get("/api/v1/referrals/queue").json() == []
+    assert api(north["school_dsl"]).get("/api/v1/referrals/queue").status_code == 403
 
 
 def test_decide_authorise_and_the_referrer_reads_it(north, referral) -> None:
@@ -310,6 +310,19 @@ def test_work(north, referral) -> None:
     body = problem(api(north["manager"]).get("/api/v1/work?scope=everyone"), 400,
                    "invalid-request")
     assert body["errors"][0]["parameter"] == "scope"
+
+
+def test_work_lists_are_refused_as_their_pages_are(north, referral) -> None:
+    """A partner agency has no "my work", team or front door queue: the API says so (403),
+    as the pages do (404), rather than answering with an empty list."""
+    for persona in ("police", "school_dsl", "health"):
+        for path in ("/api/v1/work?scope=mine", "/api/v1/work?scope=team",
+                     "/api/v1/referrals/queue"):
+            body = problem(api(north[persona]).get(path), 403, "forbidden")
+            assert "social care" in body["detail"]
+    # A social worker has their own work and the front door, not their team's.
+    assert api(north["social_worker"]).get("/api/v1/referrals/queue").status_code == 200
+    problem(api(north["social_worker"]).get("/api/v1/work?scope=team"), 403, "forbidden")
 
 
 def test_a_browser_session_works_with_its_csrf_token(north, referral) -> None:

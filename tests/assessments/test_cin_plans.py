@@ -156,3 +156,38 @@ def test_close_refused_with_an_assessment_in_progress_or_an_open_plan(north, ref
     with pytest.raises(NotAllowed):
         case_close_after_assessment(actor=north["school_dsl"].user, case_id=referral.case_id,
                                     closed_on=date(2026, 11, 1), reason="RC8")
+
+
+def test_a_partner_sees_a_child_in_need_plan_only_if_it_takes_part(north, referral) -> None:
+    """Need to know (``policy.case_parts``): the school takes part in the plan and sees it; the
+    police, involved in the case but not in the plan, see that a plan is in force on the case
+    page, not the plan — on the pages and through the API alike."""
+    from django.test import Client
+
+    from safeguard.assessments.selectors import cin_plan_for
+    from safeguard.cases.services import involve
+
+    plan = plan_for(north, completed(north, referral), agency_ids=[north.schools[0].pk])
+    involve(case=referral.case, agency=north.police, kind="other", since=RECEIVED)
+
+    def client(persona: str) -> Client:
+        c = Client()
+        c.force_login(north[persona].user)
+        return c
+
+    school, police = client("school_dsl"), client("police")
+    assert cin_plan_for(north["school_dsl"].user, plan.pk) == plan
+    with pytest.raises(NotAllowed):
+        cin_plan_for(north["police"].user, plan.pk)
+    detail = f"/assessments/child-in-need-plans/{plan.pk}/"
+    assert school.get(detail).status_code == 200
+    assert police.get(detail).status_code == 404
+    api = f"/api/v1/assessments/cases/{referral.case_id}"
+    assert [p["id"] for p in school.get(api).json()["child_in_need_plans"]] == [plan.pk]
+    assert police.get(api).json()["child_in_need_plans"] == []
+    assert police.get(f"/api/v1/assessments/child-in-need-plans/{plan.pk}").status_code == 404
+    case_page = police.get(f"/cases/{referral.case_id}/").content.decode()
+    assert "Child in need plan" in case_page and detail not in case_page
+    assert detail in school.get(f"/cases/{referral.case_id}/").content.decode()
+    # Social care of the responsible authority see it whatever the plan's agencies.
+    assert client("social_worker").get(detail).status_code == 200

@@ -286,7 +286,8 @@ def case_assessments(request: HttpRequest, case_id: int) -> dict[str, Any]:
     for a in selectors.case_assessments(request.auth, case):
         a.case = case
         assessments.append(assessment_document(a))
-    plans = selectors.case_cin_plans(case).prefetch_related("agencies", "reviews__agencies")
+    plans = selectors.case_cin_plans(request.auth, case).prefetch_related(
+        "agencies", "reviews__agencies")
     return {"case_id": case.pk, "assessments": assessments,
             "child_in_need_plans": [plan_document(p) for p in plans]}
 

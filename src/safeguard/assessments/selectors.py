@@ -136,7 +136,21 @@ def referrals_leading_to_assessment(case: Case) -> QuerySet[Referral]:
 
 
 def cin_plans_visible_to(actor: Any) -> QuerySet[ChildInNeedPlan]:
-    return ChildInNeedPlan.objects.filter(case__in=cases_visible_to(actor))
+    """Child in need plans by need to know (``policy.case_parts``): children's social care
+    staff of the responsible authority see the plans of the cases they see; a partner agency
+    sees a plan it takes part in (the plan's agencies), on a case it may see; nobody else
+    (staff of an authority outside its children's social care, another authority's staff
+    who opened the case by break-glass) sees one."""
+    staff = staff_of(actor)
+    if staff is None:
+        return ChildInNeedPlan.objects.none()
+    plans = ChildInNeedPlan.objects.filter(case__in=cases_visible_to(actor))
+    if staff.in_social_care:
+        return plans.filter(case__local_authority_id=staff.agency_id)
+    if staff.agency.is_local_authority:
+        return ChildInNeedPlan.objects.none()
+    return plans.filter(pk__in=ChildInNeedPlan.objects.filter(agencies=staff.agency_id)
+                        .values("pk"))
 
 
 def cin_plan_for(actor: Any, plan_id: int) -> ChildInNeedPlan:
@@ -151,8 +165,10 @@ def cin_plan_for(actor: Any, plan_id: int) -> ChildInNeedPlan:
     return found
 
 
-def case_cin_plans(case: Case) -> QuerySet[ChildInNeedPlan]:
-    return ChildInNeedPlan.objects.filter(case=case).prefetch_related("outcome_rows")
+def case_cin_plans(actor: Any, case: Case) -> QuerySet[ChildInNeedPlan]:
+    """The case's child in need plans the acting person may see (:func:`cin_plans_visible_to`;
+    call with a case the person may see)."""
+    return cin_plans_visible_to(actor).filter(case=case).prefetch_related("outcome_rows")
 
 
 def open_cin_plan(case: Case) -> ChildInNeedPlan | None:

@@ -144,7 +144,8 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     case = assessment.case
     may_edit = may(request.user, "record_casework", case)
     may_authorise = may(request.user, "authorise_decision", case)
-    plans = [p for p in selectors.case_cin_plans(case) if p.assessment_id == assessment.pk]
+    plans = [p for p in selectors.case_cin_plans(request.user, case)
+             if p.assessment_id == assessment.pk]
     return _render(
         request, "assessment_detail.html", case, f"Assessment ({assessment.get_kind_display()})",
         assessment=assessment, timescale=timescale_line(selectors.timescale(assessment)),
@@ -415,5 +416,5 @@ def case_assessments(request: HttpRequest, case_id: int) -> HttpResponse:
     return _render(request, "case_assessments.html", case, "Assessments and plans",
                    assessments=[(a, timescale_line(selectors.timescale(a)))
                                 for a in selectors.case_assessments(request.user, case)],
-                   plans=list(selectors.case_cin_plans(case)),
+                   plans=list(selectors.case_cin_plans(request.user, case)),
                    may_edit=case.is_open and may(request.user, "record_casework", case))

@@ -23,6 +23,7 @@ from ninja import Field, Query, Router, Schema
 
 from safeguard.api.auth import signed_in
 from safeguard.api.openapi import error_responses
+from safeguard.api.problems import service_problem
 from safeguard.api.schemas import ref
 from safeguard.cases.policy import cases_visible_to
 from safeguard.cases.selectors import (
@@ -34,7 +35,7 @@ from safeguard.cases.selectors import (
 )
 from safeguard.cases.services import break_glass, case_allocate
 from safeguard.cases.timeline import case_timeline
-from safeguard.core.services import Context, Invalid, request_context
+from safeguard.core.services import Context, Invalid, NotAllowed, request_context
 
 router = Router(auth=signed_in, tags=["cases"])
 work_router = Router(auth=signed_in, tags=["work"])
@@ -246,9 +247,14 @@ class WorkOut(Schema):
 @work_router.get("", response=WorkOut, operation_id="work",
                  summary="Duties overdue or due in the next 7 days",
                  description="On the caller's own cases (`mine`) or their team's (`team`), "
-                 "most urgent first.", openapi_extra=error_responses(400, 401))
+                 "most urgent first. `mine` is for children's social care staff and `team` "
+                 "for team managers; anyone else is refused (403), as the pages are.",
+                 openapi_extra=error_responses(400, 401, 403))
 def work(request: HttpRequest, scope: Literal["mine", "team"] = "mine") -> dict[str, Any]:
-    items = work_items(actor_of(request), scope=scope)
+    try:
+        items = work_items(actor_of(request), scope=scope)
+    except NotAllowed as exc:
+        raise service_problem(exc, forbidden=True) from exc
     return {"scope": scope, "items": [
         {"case_id": i.case.pk, "case_reference": i.case.reference,
          "child_name": i.case.child.full_name,

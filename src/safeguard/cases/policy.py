@@ -204,6 +204,19 @@ def may(user: Any, action: str, case: Case | None = None, *, local_authority_id:
     return case is None or _sees_by_right(staff, case)
 
 
+def may_see_work(user: Any, scope: str) -> bool:
+    """May the acting person read the duties due on their own cases (``mine``: children's
+    social care staff), their team's (``team``: its team managers), or the front door's
+    queue (``front_door``: children's social care staff)? Partner agencies have none of
+    these: their cases are the ones they are involved in, on their home page."""
+    staff = staff_of(user)
+    if staff is None or not staff.in_social_care:
+        return False
+    if scope == "team":
+        return staff.role == Role.TEAM_MANAGER
+    return scope in ("mine", "front_door")
+
+
 def require(user: Any, action: str, case: Case | None = None, *,
             local_authority_id: int | None = None) -> Staff:
     """The acting staff member, or :class:`NotAllowed`."""
@@ -246,11 +259,13 @@ class CaseParts:
     enquiries: frozenset[int] = frozenset()
     conferences: frozenset[int] = frozenset()
     plans: frozenset[int] = frozenset()
+    child_in_need_plans: frozenset[int] = frozenset()
     action_agency_id: int | None = None
     staff_id: int | None = None
 
     def sees(self, record: Any) -> bool:
-        """May the person see this child protection record of the case?"""
+        """May the person see this child protection record, or child in need plan, of the
+        case?"""
         if self.whole:
             return True
         kinds = {
@@ -259,6 +274,7 @@ class CaseParts:
             "Section47Enquiry": self.enquiries,
             "Conference": self.conferences,
             "ChildProtectionPlan": self.plans,
+            "ChildInNeedPlan": self.child_in_need_plans,
         }
         return record.pk in kinds.get(type(record).__name__, frozenset())
 
@@ -269,6 +285,7 @@ NO_PARTS = CaseParts(whole=False)
 
 def case_parts(user: Any, case: Case) -> CaseParts:
     """The parts of ``case`` the acting person may see, who already may see the case."""
+    from safeguard.assessments.models import ChildInNeedPlan
     from safeguard.protection.models import (
         ChildProtectionPlan,
         ConferenceInvitee,
@@ -296,6 +313,10 @@ def case_parts(user: Any, case: Case) -> CaseParts:
               else {"pk__in": []})
     immediate = frozenset(ImmediateProtection.objects.filter(case_id=case.pk).filter(
         Q(**acting) | Q(strategy_discussions__in=attended)).values_list("pk", flat=True))
+    # A child in need plan: the agencies taking part in it (WT2018 1.64-1.67).
+    cin_plans = (frozenset(ChildInNeedPlan.objects.filter(
+        case_id=case.pk, agencies=staff.agency_id).values_list("pk", flat=True))
+        if "agency_id" in who else frozenset[int]())
     requested = ({"conference_requested_by_id": staff.agency_id} if "agency_id" in who
                  else {"conference_requested_by_staff_id": staff.pk})
     enquiries = frozenset(Section47Enquiry.objects.filter(case_id=case.pk).filter(
@@ -303,7 +324,7 @@ def case_parts(user: Any, case: Case) -> CaseParts:
         | Q(conferences__in=invited)).values_list("pk", flat=True))
     return CaseParts(
         whole=False, strategy_discussions=attended, immediate_protection=immediate,
-        enquiries=enquiries, conferences=invited, plans=plans,
+        enquiries=enquiries, conferences=invited, plans=plans, child_in_need_plans=cin_plans,
         action_agency_id=staff.agency_id if "agency_id" in who else None, staff_id=staff.pk,
     )
 

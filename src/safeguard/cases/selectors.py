@@ -15,12 +15,13 @@ from safeguard.cases.policy import (
     WHOLE_CASE,
     CaseParts,
     cases_visible_to,
+    may_see_work,
     require_view,
     staff_of,
 )
 from safeguard.cases.services import ensure_obligations_current
 from safeguard.core.dates import today
-from safeguard.core.services import Context, audit
+from safeguard.core.services import Context, NotAllowed, audit
 from safeguard.statutory import open_obligation_status
 
 
@@ -239,8 +240,8 @@ def _due_obligations(actor: Any, scope: str, within_days: int) -> QuerySet[Oblig
     elif scope == "team":
         cases = cases.filter(team_id=staff.team_id) if staff.team_id else cases.none()
     horizon = today() + timedelta(days=within_days)
-    # Driven from the open obligations due by the horizon (the ``open, due`` index), each
-    # kept if its case is one of ``cases``: asked of a team's every case instead, SQLite
+    # Driven from the open obligations due by the horizon (the ``open, due, case`` index),
+    # each kept if its case is one of ``cases``: asked of a team's every case instead, SQLite
     # checks the access rule on thousands of cases to find the few with a duty due.
     # (``open__in=[True]``: SQLite uses the index for ``open IN (1)``, not for ``open``.)
     return (Obligation.objects.filter(open__in=[True], due__lte=horizon)
@@ -256,9 +257,18 @@ def _work_items(obligations: QuerySet[Obligation], day: date) -> list[WorkItem]:
     return items
 
 
+def _require_work(actor: Any, scope: str) -> None:
+    if not may_see_work(actor, scope):
+        raise NotAllowed("My work is for children's social care, and my team's for its "
+                         "team managers" if scope in ("mine", "team")
+                         else f"Unknown scope {scope!r}")
+
+
 def work_items(actor: Any, *, scope: str = "mine", within_days: int = 7) -> list[WorkItem]:
     """Open obligations due within ``within_days`` or overdue, on the cases allocated to the
-    acting person (``mine``) or to their team (``team``), most overdue first."""
+    acting person (``mine``) or to their team (``team``), most overdue first.
+    :class:`NotAllowed` for anyone else (``may_see_work``)."""
+    _require_work(actor, scope)
     return _work_items(_due_obligations(actor, scope, within_days), today())
 
 
@@ -299,6 +309,8 @@ class FamilyMember:
 
 
 _SIBLINGS = {"sibling", "half_sibling"}
+#: What the case page shows of each family member (cases/detail.html), read and no more.
+_FAMILY_PERSON_FIELDS = ("given_name", "family_name", "date_of_birth", "is_child")
 
 
 def family_of(actor: Any, case: Case) -> list[FamilyMember]:
@@ -311,14 +323,19 @@ def family_of(actor: Any, case: Case) -> list[FamilyMember]:
         "household_id", flat=True)
     in_household = {
         m.person_id: m.person
-        for m in HouseholdMember.objects.filter(household_id__in=list(households),
+        for m in HouseholdMember.objects.filter(household_id__in=households,
                                                 until__isnull=True)
         .exclude(person=child).select_related("person")
+        .only("person_id", *(f"person__{f}" for f in _FAMILY_PERSON_FIELDS))
     }
     related: dict[int, tuple[Any, str, bool]] = {}
-    for r in Relationship.objects.filter(child=child).select_related("person"):
+    for r in (Relationship.objects.filter(child=child).select_related("person")
+              .only("kind", "has_parental_responsibility", "child_id", "person_id",
+                    *(f"person__{f}" for f in _FAMILY_PERSON_FIELDS))):
         related[r.person_id] = (r.person, r.kind, r.has_parental_responsibility)
-    for r in Relationship.objects.filter(person=child).select_related("child"):
+    for r in (Relationship.objects.filter(person=child).select_related("child")
+              .only("kind", "child_id", "person_id",
+                    *(f"child__{f}" for f in _FAMILY_PERSON_FIELDS))):
         # The child is the ``kind`` of another child: a sibling is a sibling both ways.
         if r.child_id not in related:
             kind = r.kind if r.kind in _SIBLINGS else "other"
@@ -353,7 +370,10 @@ def involvements_of(case: Case) -> list[Any]:
 
     return list(
         Involvement.objects.filter(case=case, until__isnull=True)
-        .select_related("agency", "staff__user").order_by("agency__name", "kind", "since"))
+        .select_related("agency", "staff__user")
+        .only("kind", "since", "case_id", "agency__name", "staff__user__first_name",
+              "staff__user__last_name", "staff__user__username")
+        .order_by("agency__name", "kind", "since"))
 
 
 @dataclass(frozen=True)
@@ -368,8 +388,9 @@ class OpenPlan:
 def open_plans(case: Case, records: CaseRecords | None = None, *,
                parts: CaseParts = WHOLE_CASE) -> list[OpenPlan]:
     """The child's plans in force: child protection, child in need, early help. Anyone who
-    sees the case sees that a child protection plan is in force and its category; a link to
-    the plan itself only if it is among their ``parts`` (``case_parts``)."""
+    sees the case sees that a child protection or child in need plan is in force (and a
+    child protection plan's category); a link to the plan itself only if it is among their
+    ``parts`` (``case_parts``)."""
     from safeguard.earlyhelp.models import EarlyHelpPlan
     from safeguard.protection.models import ChildProtectionPlan
 
@@ -382,7 +403,8 @@ def open_plans(case: Case, records: CaseRecords | None = None, *,
         for p in records.protection_plans if p.ended_on is None
     ]
     plans += [
-        OpenPlan("Child in need plan", p.started_on, "", "assessments:cin-plan-detail", p.pk)
+        OpenPlan("Child in need plan", p.started_on, "",
+                 "assessments:cin-plan-detail" if parts.sees(p) else "", p.pk)
         for p in records.child_in_need_plans if p.ended_on is None
     ]
     plans += [
@@ -456,6 +478,14 @@ class WorkGroups:
         return [(w.name, w.count, w.overdue) for w in self.workers]
 
 
+#: What a row of the work pages shows (cases/work.html), read and no more: the rows are
+#: many, and each column read is work for every one of them.
+_WORK_ROW_FIELDS = (
+    "due", "duty", "title", "case__reference", "case__child__given_name",
+    "case__child__family_name", "case__allocated_worker__user__first_name",
+    "case__allocated_worker__user__last_name", "case__allocated_worker__user__username",
+)
+
 #: How many of each group the team's page shows at once: the most urgent (a manager then
 #: chooses a worker to see all of theirs).
 TEAM_PAGE_ROWS = 25
@@ -467,9 +497,11 @@ def work_groups(actor: Any, *, scope: str = "mine", worker_id: int | None = None
     late first), due today, and due in the rest of this week (the next 7 days), each most
     urgent first; with ``worker_id`` (a worker with duties among them), all of that worker's;
     else, with ``limit``, at most that many of each group are read in full (the counts, by group
-    and by worker, are of all). Statuses come from the engine (``open_obligation_status``)."""
+    and by worker, are of all). Statuses come from the engine (``open_obligation_status``).
+    :class:`NotAllowed` for anyone who may not see them (``may_see_work``)."""
     from safeguard.agencies.models import Staff
 
+    _require_work(actor, scope)
     day = today()
     obligations = _due_obligations(actor, scope, 7)
     # Each duty's status from the engine, once: (id, due, worker, status, working days late).
@@ -499,7 +531,8 @@ def work_groups(actor: Any, *, scope: str = "mine", worker_id: int | None = None
         limit = None  # all of one worker's
     shown = {key: [pk for pk, _late, _due in g[:limit]] for key, g in groups.items()}
     items = {i.obligation.pk: i for i in _work_items(
-        Obligation.objects.filter(pk__in=[pk for ids in shown.values() for pk in ids]), day)}
+        Obligation.objects.filter(pk__in=[pk for ids in shown.values() for pk in ids])
+        .only(*_WORK_ROW_FIELDS), day)}
     return WorkGroups(
         [items[pk] for pk in shown["overdue"]], [items[pk] for pk in shown["today"]],
         [items[pk] for pk in shown["week"]], day,

@@ -249,8 +249,12 @@ def work_page(request: HttpRequest, *, scope: str, title: str, home: bool = Fals
     ``?worker=ID`` shows all of one worker's."""
     worker = request.GET.get("worker", "")
     worker_id = int(worker) if worker.isdigit() and len(worker) < 12 else None
-    groups = work_groups(request.user, scope=scope, worker_id=worker_id,
-                         limit=TEAM_PAGE_ROWS if scope == "team" else None)
+    try:
+        groups = work_groups(request.user, scope=scope, worker_id=worker_id,
+                             limit=TEAM_PAGE_ROWS if scope == "team" else None)
+    except NotAllowed:
+        raise Http404("My work is for children's social care, my team for its managers"
+                      ) from None
     staff = staff_of(request.user)
     queue_count = None
     if home and staff is not None and staff.role in (Role.FRONT_DOOR_WORKER,
@@ -268,15 +272,9 @@ def work_page(request: HttpRequest, *, scope: str, title: str, home: bool = Fals
 
 @require_http_methods(["GET", "HEAD"])
 def my_work(request: HttpRequest) -> HttpResponse:
-    staff = staff_of(request.user)
-    if staff is None or not staff.in_social_care:
-        raise Http404("My work is for children's social care")
     return work_page(request, scope="mine", title="My work")
 
 
 @require_http_methods(["GET", "HEAD"])
 def my_team(request: HttpRequest) -> HttpResponse:
-    staff = staff_of(request.user)
-    if staff is None or not staff.in_social_care or staff.role != Role.TEAM_MANAGER:
-        raise Http404("My team is for team managers")
     return work_page(request, scope="team", title="My team")

@@ -141,6 +141,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with the server's writers queued in the process, not in SQLite's
+    # sleeping busy handler (safeguard/core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "safeguard.core.sqlite"
     DATABASES["default"].setdefault("OPTIONS", {}).update({
         # WAL: pages are read while a long write is under way (the demo's build, an
         # import); IMMEDIATE: a writer takes the write lock when its transaction begins and

@@ -4,6 +4,9 @@
   keeps them (``Cache-Control: no-store``); static files are untouched.
 - ``SessionTimeoutMiddleware``: a session ends after ``SAFEGUARD_SESSION_IDLE_MINUTES`` of
   inactivity and, whatever the activity, ``SAFEGUARD_SESSION_ABSOLUTE_HOURS`` after sign-in.
+  The time last seen is written at most once a minute (``SEEN_RESOLUTION``): saving the
+  session on every request would make every page, even one that only reads, a database
+  write. A session can so end up to a minute early, never late.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from django.http import HttpRequest, HttpResponse
 
 _SIGNED_IN_AT = "safeguard_signed_in_at"
 _SEEN_AT = "safeguard_seen_at"
+#: Seconds: how stale the session's "last seen" may be before a request writes it again.
+SEEN_RESOLUTION = 60
 
 
 def note_sign_in(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
@@ -54,6 +59,6 @@ class SessionTimeoutMiddleware:
             absolute = settings.SAFEGUARD_SESSION_ABSOLUTE_HOURS * 3600
             if now - seen > idle or now - signed_in > absolute:
                 logout(request)
-            else:
+            elif now - seen >= SEEN_RESOLUTION or _SEEN_AT not in session:
                 session[_SEEN_AT] = now
         return self.get_response(request)

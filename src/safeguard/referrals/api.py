@@ -49,8 +49,14 @@ class FrontDoorQueueItemOut(Schema):
 
 @router.get("/queue", response=list[FrontDoorQueueItemOut], operation_id="referrals_queue",
             summary="Referrals awaiting a decision, most urgent first",
-            openapi_extra=error_responses(401))
+            description="For children's social care staff of the local authority; anyone "
+            "else is refused (403), as the front door page is.",
+            openapi_extra=error_responses(401, 403))
 def queue(request: HttpRequest) -> list[dict[str, Any]]:
+    try:
+        items = front_door_queue(actor_of(request))
+    except NotAllowed as exc:
+        raise service_problem(exc, forbidden=True) from exc
     return [{
         "referral_id": i.referral.pk, "case_id": i.referral.case_id,
         "case_reference": i.referral.case.reference,
@@ -59,7 +65,7 @@ def queue(request: HttpRequest) -> list[dict[str, Any]]:
         else i.referral.referrer_name,
         "source": i.referral.source, "due": i.due, "status": i.status,
         "working_days_late": i.working_days_late,
-    } for i in front_door_queue(actor_of(request))]
+    } for i in items]
 
 
 class ReferralChildIn(Schema):

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from safeguard.agencies.models import Agency
 from safeguard.cases.models import Obligation
-from safeguard.cases.policy import cases_visible_to, staff_of
+from safeguard.cases.policy import cases_visible_to, may_see_work, staff_of
 from safeguard.cases.services import ensure_obligations_current
 from safeguard.core.dates import today
 from safeguard.core.services import Context, NotAllowed, audit
@@ -42,10 +42,10 @@ QUEUE_PAGE_ROWS = 50
 
 def _queue_rows(actor: Any) -> list[tuple[int, Any, str, int]]:
     """(referral id, decision due, status, working days late) of every referral awaiting a
-    decision in the acting person's local authority, the oldest first."""
-    staff = staff_of(actor)
-    if staff is None or not staff.in_social_care:
-        return []
+    decision in the acting person's local authority, the oldest first. :class:`NotAllowed`
+    for anyone outside children's social care (``may_see_work``)."""
+    if not may_see_work(actor, "front_door"):
+        raise NotAllowed("The front door is for children's social care")
     # ``awaiting_decision`` (kept with the decisions) lets SQLite read only the referrals
     # waiting, through its partial index; ``decision`` stays the rule.
     pending = Referral.objects.filter(awaiting_decision=True, decision__isnull=True)
@@ -67,8 +67,12 @@ def _queue_rows(actor: Any) -> list[tuple[int, Any, str, int]]:
 
 
 def _queue_items(rows: list[tuple[int, Any, str, int]]) -> list[QueueItem]:
-    referrals = Referral.objects.select_related("case__child", "referrer_agency").in_bulk(
-        [pk for pk, *_rest in rows])
+    # What a row of the queue shows (referrals/queue.html), read and no more.
+    referrals = (Referral.objects.select_related("case__child", "referrer_agency")
+                 .only("received_on", "source", "referrer_name", "case__reference",
+                       "case__child__given_name", "case__child__family_name",
+                       "referrer_agency__name")
+                 .in_bulk([pk for pk, *_rest in rows]))
     return [QueueItem(referrals[pk], due, status, late) for pk, due, status, late in rows]
 
 

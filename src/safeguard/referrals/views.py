@@ -90,10 +90,10 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def queue(request: HttpRequest) -> HttpResponse:
     """Referrals awaiting a decision, most urgent first, with the 1 working day due date."""
-    staff = staff_of(request.user)
-    if staff is None or not staff.in_social_care:
-        raise Http404("The front door is for children's social care")
-    queue = front_door_queue_page(request.user, request.GET.get("page"))
+    try:
+        queue = front_door_queue_page(request.user, request.GET.get("page"))
+    except NotAllowed:
+        raise Http404("The front door is for children's social care") from None
     page = queue.page
     return render(request, "referrals/queue.html", {
         "page_title": "Front door" if page.paginator.num_pages == 1

@@ -1,0 +1,1 @@
+"""Django's SQLite backend, with the write turn handed over within the process (``base``)."""
