@@ -53,7 +53,7 @@ MARKER = "multiplied.json"
 
 #: Apps whose every table is case data, copied N times.
 CLONED_APPS = ("people", "cases", "referrals", "assessments", "protection", "earlyhelp",
-               "sharing")
+               "sharing", "notifications")
 #: Tables left as they are (not multiplied), and why.
 NOT_COPIED = {
     "core_auditentry": "hash-chained: copies would break the chain",
