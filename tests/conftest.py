@@ -43,3 +43,35 @@ def _force_login_gives_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> Non
         mark_verified(self, user)
 
     monkeypatch.setattr(Client, "force_login", force_login)
+
+
+# ---- the browser: one Playwright (and one Chromium) for the whole run ----------------------
+# Playwright's sync API runs an event loop in the test's thread: a second ``sync_playwright``
+# started while one is running fails ("using Playwright Sync API inside the asyncio loop"),
+# so every browser test, wherever it is, uses this session's.
+
+from collections.abc import Iterator  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

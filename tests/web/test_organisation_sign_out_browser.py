@@ -32,17 +32,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture
-def chromium() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        yield browser
-        browser.close()
+def chromium(browser) -> object:
+    """The run's Chromium (tests/conftest.py: one Playwright for the whole run)."""
+    return browser
 
 
 @pytest.fixture

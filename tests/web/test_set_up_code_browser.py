@@ -22,25 +22,17 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture
-def page(live_server) -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        context = browser.new_context(base_url=live_server.url, locale="en-GB",
-                                      viewport={"width": 1200, "height": 900})
-        new_page = context.new_page()
-        problems: list[str] = []
-        new_page.on("response", lambda r: problems.append(f"HTTP {r.status} {r.url}")
-                    if r.status >= 400 else None)
-        new_page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        yield new_page
-        browser.close()
-        assert not problems, problems
+def page(browser, live_server) -> Iterator[object]:
+    context = browser.new_context(base_url=live_server.url, locale="en-GB",
+                                  viewport={"width": 1200, "height": 900})
+    new_page = context.new_page()
+    problems: list[str] = []
+    new_page.on("response", lambda r: problems.append(f"HTTP {r.status} {r.url}")
+                if r.status >= 400 else None)
+    new_page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    yield new_page
+    context.close()
+    assert not problems, problems
 
 
 def accessible(page, what: str) -> None:
