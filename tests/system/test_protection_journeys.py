@@ -271,7 +271,8 @@ def test_a_strategy_discussion_without_the_police_is_refused(page, live_server,
     sign_in(page, live_server, north["social_worker"])
     page.goto(f"/protection/cases/{case.pk}/strategy-discussions/new/")
     fill_strategy(page, north, days["strategy"], police=False)
-    page.click("#save")
+    with page.expect_navigation():  # the refusal is a new page: read it once it is there
+        page.click("#save")
 
     assert page.title() == "Error: Record a strategy discussion – Safeguard"
     summary = page.locator(".govuk-error-summary")
