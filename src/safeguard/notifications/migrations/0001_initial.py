@@ -5,31 +5,31 @@ is seen with the report recipient it tells of, and so with the case."""
 import django.db.models.deletion
 from django.db import migrations, models
 
-TABLE, COLUMN, PARENT = "notifications_email", "recipient_id", "sharing_conferencereportrecipient"
+TABLE = "notifications_email"
+POLICY = "safeguard_visible"
+# The rule as safeguard.cases.rls.child_rule wrote it when this migration was made, kept here
+# so that a later change to rls.py never changes what this migration does (ADR-008).
+RULE = ("(SELECT safeguard_rls_system()) OR EXISTS (SELECT 1 FROM "
+        "sharing_conferencereportrecipient p WHERE p.id = notifications_email.recipient_id)")
 
 
 def protect(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from safeguard.cases import rls
-
     if schema_editor.connection.vendor != "postgresql":
         return
-    rule = rls.child_rule(TABLE, COLUMN, PARENT)
     with schema_editor.connection.cursor() as cursor:
         for sql in (f"ALTER TABLE {TABLE} ENABLE ROW LEVEL SECURITY",
                     f"ALTER TABLE {TABLE} FORCE ROW LEVEL SECURITY",
-                    f"DROP POLICY IF EXISTS {rls.POLICY} ON {TABLE}",
-                    f"CREATE POLICY {rls.POLICY} ON {TABLE} FOR ALL USING ({rule}) "
-                    f"WITH CHECK ({rule})"):
+                    f"DROP POLICY IF EXISTS {POLICY} ON {TABLE}",
+                    f"CREATE POLICY {POLICY} ON {TABLE} FOR ALL USING ({RULE}) "
+                    f"WITH CHECK ({RULE})"):
             cursor.execute(sql)
 
 
 def unprotect(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from safeguard.cases import rls
-
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
-        for sql in (f"DROP POLICY IF EXISTS {rls.POLICY} ON {TABLE}",
+        for sql in (f"DROP POLICY IF EXISTS {POLICY} ON {TABLE}",
                     f"ALTER TABLE {TABLE} NO FORCE ROW LEVEL SECURITY",
                     f"ALTER TABLE {TABLE} DISABLE ROW LEVEL SECURITY"):
             cursor.execute(sql)
