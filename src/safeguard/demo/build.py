@@ -31,6 +31,7 @@ from safeguard.agencies.models import Agency, Staff
 from safeguard.core.dates import today as today_in_england
 from safeguard.core.models import AuditEntry
 from safeguard.core.services import Context, ServiceError, audit
+from safeguard.core.statistics import refresh_planner_statistics
 from safeguard.demo.areas import (
     DEMO_PASSWORD,
     DEMO_TOTP_SECRET,
@@ -127,6 +128,9 @@ def _build_area(name: str, la_code: str, prefix: str, *, scale: float, seed: int
                 tick = time.perf_counter()
             out(f"{name}: obligations of {cases:,} cases computed (100%, "
                 f"{time.perf_counter() - tick:.0f} s).")
+            # The rows are not committed yet, so autovacuum has not seen them: without fresh
+            # statistics, PostgreSQL plans the area's first reads as if its tables were empty.
+            refresh_planner_statistics()
             report.refused = recorder.refused
             report.marker = {
                 "seed": seed, "scale": scale, "day": day.isoformat(),

@@ -10,7 +10,11 @@ on ``PATH`` first and then under ``/usr/lib/postgresql/*/bin`` (where Debian put
 The server listens on 127.0.0.1 only, on a free port, with its Unix socket inside the
 temporary folder, and trusts every connection it accepts (loopback only). Durability is
 switched off (``fsync``, ``synchronous_commit``, ``full_page_writes``): the data is thrown
-away anyway, and tests run faster.
+away anyway, and tests run faster. Autovacuum is off: the tests write in transactions they
+roll back, and autovacuum, clearing those rows, can leave a table's statistics saying that
+its pages hold no rows at all; the next test to write thousands of rows (a demo build) is
+then planned as if each table held one, with nested loops over whole tables taking seconds
+a query. Without it, the planner estimates from each table's size as it is.
 
 The URL names an ordinary role (``safeguard_app``: no superuser, no ``BYPASSRLS``; it may
 create databases, for the test database) that owns the database, as production's role
@@ -56,6 +60,7 @@ SETTINGS = {
     "shared_buffers": "32MB",
     "logging_collector": "off",
     "log_min_messages": "warning",
+    "autovacuum": "off",
 }
 
 

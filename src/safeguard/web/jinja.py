@@ -11,6 +11,7 @@ behind the ``govuk_frontend_jinja/`` prefix, so templates write, for example::
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -63,6 +64,32 @@ def _tag(env: Environment) -> Callable[..., Markup]:
     return govuk_tag
 
 
+def _component(env: Environment) -> Callable[..., Markup]:
+    @lru_cache(maxsize=512)
+    def rendered(component: str, params: str) -> Markup:
+        name = "govuk" + "".join(part.title() for part in component.split("-"))
+        template = env.get_template(f"{GOVUK_FRONTEND_PREFIX}/components/{component}/macro.html")
+        html: Markup = getattr(template.module, name)(json.loads(params))
+        return html
+
+    def govuk_component(component: str, params: dict[str, Any],
+                        slots: dict[str, Markup | str] | None = None) -> Markup:
+        """A GOV.UK component's macro (``"service-navigation"``: ``govukServiceNavigation``)
+        with ``params``, rendered once for each set of them: the layout's components are the
+        same on page after page, and every page renders the header twice (GOV.UK's template
+        renders it once to see whether it is empty). ``params`` must be JSON (text, not HTML
+        objects: the macros mark their ``html`` parameters safe). ``slots``: HTML that changes
+        on every page (a form's CSRF token), put where a placeholder given in ``params``
+        stands."""
+        html = rendered(component, json.dumps(params, sort_keys=True))
+        for placeholder, value in (slots or {}).items():
+            # A slot's text is escaped unless it is HTML already (Markup), as Jinja would.
+            html = Markup(str(html).replace(placeholder, str(escape(value))))  # noqa: S704
+        return html
+
+    return govuk_component
+
+
 def multiline(text: str | None) -> Markup:
     """Text a person typed over several lines, escaped, its line breaks kept (``<br>``)."""
     return Markup("<br>\n").join(escape(text or "").splitlines())
@@ -83,7 +110,7 @@ def environment(**options: Any) -> Environment:
 
     env.globals.update(static=static, url=url, govuk_params=govuk_params,
                        navigation=navigation, optional_url=optional_url, id_url=id_url,
-                       govuk_tag=_tag(env))
+                       govuk_tag=_tag(env), govuk_component=_component(env))
     env.filters["govuk_date"] = format_date
     env.filters["uk_time"] = format_time
     env.filters["multiline"] = multiline

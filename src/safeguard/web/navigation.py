@@ -15,21 +15,51 @@ everyone; set-up codes for authenticator apps, for administrators and team manag
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from safeguard.agencies.models import Role
 from safeguard.cases.policy import may, staff_of
 from safeguard.web.signin import awaiting_second_factor, may_issue_set_up_codes
 
+#: Stands for each integer argument while a URL is reversed once (:func:`_url_parts`).
+_ARG_MARKER = 7171717171
+
+
+@lru_cache(maxsize=1024)
+def _url_parts(urlconf: str | None, prefix: str, name: str, arity: int
+               ) -> tuple[str, ...] | None:
+    """The URL of ``name`` with ``arity`` integer arguments, split where each goes; None
+    when there is no such page."""
+    try:
+        url = reverse(name, args=[_ARG_MARKER] * arity or None, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+    parts = tuple(url.split(str(_ARG_MARKER)))
+    return parts if len(parts) == arity + 1 else None
+
+
+@receiver(setting_changed)
+def _urls_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "ROOT_URLCONF":
+        _url_parts.cache_clear()
+
 
 def optional_url(name: str, *args: Any) -> str | None:
     """The URL of ``name``, or None when no such page is registered (yet) or ``name`` is
-    empty (no page to link to)."""
+    empty (no page to link to). A page's URL is reversed once for any integer arguments
+    (a page shows a dozen of these links, on every view)."""
     if not name:
         return None
+    if all(type(a) is int for a in args):
+        parts = _url_parts(get_urlconf(), get_script_prefix(), name, len(args))
+        if parts is not None:
+            return "".join(p + str(a) for p, a in zip(parts, args, strict=False)) + parts[-1]
     try:
         return reverse(name, args=args or None)
     except NoReverseMatch:
