@@ -21,7 +21,7 @@ from safeguard.cases.policy import (
     staff_of,
 )
 from safeguard.cases.services import ensure_obligations_current
-from safeguard.core.compiled import CompiledRead
+from safeguard.core.compiled import CompiledRead, CompiledRecords
 from safeguard.core.dates import today
 from safeguard.core.services import Context, NotAllowed, audit
 from safeguard.statutory import open_obligation_status
@@ -42,7 +42,7 @@ def case_for(actor: Any, case_id: int, *, context: Context | None = None,
 
 def case_obligations(case: Case) -> list[Obligation]:
     """The case's obligations in the engine's order (call after :func:`case_for`)."""
-    return list(Obligation.objects.filter(case=case).order_by("position"))
+    return _RECORDS["obligations"].records(case.pk)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -66,34 +66,63 @@ class CaseRecords:
     @cached_property
     def referrals(self) -> list[Any]:
         """Newest first, each with ``decision_or_none`` and its referrer agency."""
-        from safeguard.referrals.models import Referral, ReferralDecision
-
-        rows = list(Referral.objects.filter(case=self.case)
-                    .select_related("referrer_agency", "decision")
-                    .order_by("-received_on", "-id"))
+        decisions = {d.referral_id: d for d in _RECORDS["decisions"].records(self.case.pk)}
+        rows = _RECORDS["referrals"].records(self.case.pk)
         for r in rows:
             r.case = self.case  # already loaded, with its child
-            try:
-                r.decision_or_none = r.decision  # type: ignore[attr-defined]
-            except ReferralDecision.DoesNotExist:
-                r.decision_or_none = None  # type: ignore[attr-defined]
+            r.decision_or_none = decisions.get(r.pk)
         return rows
 
     @cached_property
     def protection_plans(self) -> list[Any]:
         """Child protection plans, latest started first."""
-        from safeguard.protection.models import ChildProtectionPlan
-
-        return list(ChildProtectionPlan.objects.filter(case=self.case)
-                    .order_by("-started_on", "id"))
+        return _RECORDS["protection_plans"].records(self.case.pk)
 
     @cached_property
     def child_in_need_plans(self) -> list[Any]:
         """Child in need plans, latest started first."""
-        from safeguard.assessments.models import ChildInNeedPlan
+        return _RECORDS["child_in_need_plans"].records(self.case.pk)
 
-        return list(ChildInNeedPlan.objects.filter(case=self.case)
-                    .order_by("-started_on", "-id"))
+
+def _case_records() -> dict[str, CompiledRecords]:
+    """The records of one case the case page shows, by case id, each read by SQL built once
+    (:class:`CaseRecords`), with the fields the page shows."""
+    from safeguard.assessments.models import ChildInNeedPlan
+    from safeguard.cases.models import Involvement
+    from safeguard.protection.models import ChildProtectionPlan
+    from safeguard.referrals.models import Referral, ReferralDecision
+
+    return {
+        "obligations": CompiledRecords(
+            Obligation, tuple(f.attname for f in Obligation._meta.concrete_fields
+                              if f.attname != "id"),
+            lambda pk: Obligation.objects.filter(case_id=pk).order_by("position")),
+        # The agencies and practitioners involved now, with the names the page shows.
+        "involvements": CompiledRecords(
+            Involvement, ("case_id", "agency_id", "staff_id", "kind", "since"),
+            lambda pk: Involvement.objects.filter(case_id=pk, until__isnull=True)
+            .order_by("agency__name", "kind", "since"),
+            related={"agency": ("name",), "staff": ("user_id",),
+                     "staff__user": ("first_name", "last_name", "username")}),
+        "referrals": CompiledRecords(
+            Referral, ("case_id", "received_on", "source", "referrer_name",
+                       "referrer_agency_id"),
+            lambda pk: Referral.objects.filter(case_id=pk).order_by("-received_on", "-id"),
+            related={"referrer_agency": ("name",)}),
+        "decisions": CompiledRecords(
+            ReferralDecision, ("referral_id", "decided_on", "outcome", "authorised_by_id",
+                               "authorised_on"),
+            lambda pk: ReferralDecision.objects.filter(referral__case_id=pk).order_by("id")),
+        "protection_plans": CompiledRecords(
+            ChildProtectionPlan, ("case_id", "started_on", "category", "ended_on",
+                                  "end_reason"),
+            lambda pk: ChildProtectionPlan.objects.filter(case_id=pk)
+            .order_by("-started_on", "id")),
+        "child_in_need_plans": CompiledRecords(
+            ChildInNeedPlan, ("case_id", "started_on", "ended_on"),
+            lambda pk: ChildInNeedPlan.objects.filter(case_id=pk)
+            .order_by("-started_on", "-id")),
+    }
 
 
 def _labels(model: Any, field: str) -> dict[Any, str]:
@@ -148,19 +177,20 @@ def _chronology_reads() -> dict[str, CompiledRead]:
     }
 
 
-class _LazyReads(dict[str, CompiledRead]):
+class _LazyReads(dict[str, Any]):
     """Reads made on first use (the models are not loaded when this module is)."""
 
-    def __init__(self, make: Callable[[], dict[str, CompiledRead]]) -> None:
+    def __init__(self, make: Callable[[], dict[str, Any]]) -> None:
         super().__init__()
         self._make = make
 
-    def __missing__(self, key: str) -> CompiledRead:
+    def __missing__(self, key: str) -> Any:
         self.update(self._make())
         return self[key]
 
 
 _CHRONOLOGY = _LazyReads(_chronology_reads)
+_RECORDS = _LazyReads(_case_records)
 
 
 def chronology(case: Case, records: CaseRecords | None = None) -> list[ChronologyItem]:
@@ -454,14 +484,7 @@ def _relationship_labels() -> list[tuple[str, str]]:
 
 def involvements_of(case: Case) -> list[Any]:
     """The agencies and practitioners involved in the case now."""
-    from safeguard.cases.models import Involvement
-
-    return list(
-        Involvement.objects.filter(case=case, until__isnull=True)
-        .select_related("agency", "staff__user")
-        .only("kind", "since", "case_id", "agency__name", "staff__user__first_name",
-              "staff__user__last_name", "staff__user__username")
-        .order_by("agency__name", "kind", "since"))
+    return _RECORDS["involvements"].records(case.pk)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

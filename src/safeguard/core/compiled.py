@@ -20,7 +20,7 @@ from threading import Lock
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 #: Stands for the id while the SQL is built (no record has a negative id).
 _STAND_IN = -707070707
@@ -56,3 +56,67 @@ class CompiledRead:
         with connections[using].cursor() as cursor:
             cursor.execute(sql, values)
             return list(cursor.fetchall())
+
+
+class CompiledRecords:
+    """``build(id)`` gives a queryset of ``model``; ``records(id)`` its rows as records of
+    ``model`` with only ``fields`` loaded (``Model.from_db``, as ``.only()`` makes them: a
+    field not loaded is read from the database if asked for), by SQL built once.
+    ``related``: ``{"referrer_agency": ("name",)}`` also loads those fields of a related
+    record (a foreign key, as ``select_related`` would), or None where it has none; a
+    related record's own (``"staff__user"``) is given after it."""
+
+    def __init__(self, model: type[Model], fields: tuple[str, ...],
+                 build: Callable[[int], QuerySet[Any]],
+                 related: dict[str, tuple[str, ...]] | None = None) -> None:
+        self.model = model
+        self._wanted = ("id", *fields)
+        self._related_wanted = related or {}
+        self._layout: list[tuple[str, type[Model] | None, list[str]]] | None = None
+        self._read = CompiledRead(lambda pk: build(pk).values_list(*self._columns()))
+
+    def _in_order(self, model: type[Model], wanted: tuple[str, ...]) -> list[str]:
+        names = [f.attname for f in model._meta.concrete_fields
+                 if f.attname in wanted or f.name in wanted]
+        if len(names) != len(set(wanted)):
+            raise ValueError(f"Not all of {wanted} are fields of {model.__name__}")
+        return names
+
+    def _layout_of(self) -> list[tuple[str, type[Model] | None, list[str]]]:
+        if self._layout is None:
+            layout: list[tuple[str, type[Model] | None, list[str]]] = [
+                ("", None, self._in_order(self.model, self._wanted))]
+            for name, fields in self._related_wanted.items():
+                other: Any = self.model
+                for step in name.split("__"):
+                    other = other._meta.get_field(step).related_model
+                assert isinstance(other, type)
+                layout.append((name, other, self._in_order(other, ("id", *fields))))
+            self._layout = layout
+        return self._layout
+
+    def _columns(self) -> list[str]:
+        return [f"{name}__{field}" if name else field
+                for name, _model, fields in self._layout_of() for field in fields]
+
+    def records(self, pk: int, *, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
+        layout = self._layout_of()
+        out = []
+        for row in self._read.rows(pk, using=using):
+            at = 0
+            record: Any = None
+            for name, model, fields in layout:
+                values = row[at:at + len(fields)]
+                at += len(fields)
+                if model is None:
+                    record = self.model.from_db(using, fields, values)
+                    continue
+                *path, last = name.split("__")
+                parent = record
+                for step in path:  # a related record of a related record (given before it)
+                    parent = getattr(parent, step) if parent is not None else None
+                if parent is not None:
+                    setattr(parent, last, None if values[0] is None
+                            else model.from_db(using, fields, values))
+            out.append(record)
+        return out
