@@ -93,11 +93,11 @@ def staff_of(user: Any) -> Staff | None:
     return staff if staff.active and user.is_active else None
 
 
-def _named_on(staff: Staff) -> Q:
+def _named_on(staff_id: int) -> Q:
     return (
-        Q(allocated_worker=staff)
-        | Q(allocated_worker__manager=staff)
-        | Q(Exists(Involvement.objects.filter(case=OuterRef("pk"), staff=staff,
+        Q(allocated_worker_id=staff_id)
+        | Q(allocated_worker__manager_id=staff_id)
+        | Q(Exists(Involvement.objects.filter(case=OuterRef("pk"), staff_id=staff_id,
                                              until__isnull=True)))
     )
 
@@ -113,22 +113,32 @@ def _partner_involvement(staff: Staff) -> dict[str, int]:
     return {"agency_id": staff.agency_id}
 
 
+def visible_rule(*, staff_id: int, social_care_la_id: int | None,
+                 partner: dict[str, int] | None, now: Any) -> Q:
+    """:func:`cases_visible_to`'s rule, from plain values (so a read can build its SQL once
+    for everyone in the same position: ``safeguard.core.compiled``): the staff record's id;
+    the local authority whose children's social care they work in, or None; otherwise what
+    involves a partner in a case (``_partner_involvement``); and the time now (break-glass
+    accesses end)."""
+    if social_care_la_id is not None:
+        allowed = Q(local_authority_id=social_care_la_id)
+    else:
+        allowed = Q(Exists(Involvement.objects.filter(case=OuterRef("pk"), until__isnull=True,
+                                                      **(partner or {}))))
+    broken_glass = Exists(BreakGlass.objects.filter(case=OuterRef("pk"), staff_id=staff_id,
+                                                    until__gt=now))
+    return (allowed & (Q(restricted=False) | _named_on(staff_id))) | Q(broken_glass)
+
+
 def cases_visible_to(user: Any) -> QuerySet[Case]:
     """Every case the acting person may see. All reads of case data start here."""
     staff = staff_of(user)
     if staff is None:
         return Case.objects.none()
-    if staff.in_social_care:
-        allowed = Q(local_authority_id=staff.agency_id)
-    else:
-        allowed = Q(
-            Exists(Involvement.objects.filter(case=OuterRef("pk"), until__isnull=True,
-                                              **_partner_involvement(staff)))
-        )
-    broken_glass = Exists(BreakGlass.objects.filter(case=OuterRef("pk"), staff=staff,
-                                                    until__gt=timezone.now()))
-    return Case.objects.filter((allowed & (Q(restricted=False) | _named_on(staff)))
-                               | Q(broken_glass))
+    social_care = staff.in_social_care
+    return Case.objects.filter(visible_rule(
+        staff_id=staff.pk, social_care_la_id=staff.agency_id if social_care else None,
+        partner=None if social_care else _partner_involvement(staff), now=timezone.now()))
 
 
 def break_glass_of(staff: Staff, case: Case) -> BreakGlass | None:

@@ -323,12 +323,67 @@ def _due_obligations(actor: Any, scope: str, within_days: int) -> QuerySet[Oblig
             .order_by("due", "case_id", "position"))
 
 
+def _due_rows_read(scope: str) -> CompiledRecords:
+    """:func:`_due_obligations` for children's social care staff (the only ones with work
+    lists), with what a row of the work pages shows (cases/work.html), by SQL built once:
+    arguments (local authority, staff record, team or staff record, horizon, now)."""
+    from django.contrib.auth import get_user_model
+
+    from safeguard.cases.policy import visible_rule
+
+    def build(la_id: int, staff_id: int, whose: int, horizon: date, now: Any) -> QuerySet[Any]:
+        cases = Case.objects.filter(visible_rule(
+            staff_id=staff_id, social_care_la_id=la_id, partner=None, now=now),
+            closed_on__isnull=True)
+        cases = (cases.filter(team_id=whose) if scope == "team"
+                 else cases.filter(allocated_worker_id=whose))
+        return (Obligation.objects.filter(open__in=[True], due__lte=horizon)
+                .filter(Exists(cases.filter(pk=OuterRef("case_id"))))
+                .order_by("due", "case_id", "position"))
+
+    user_fields = tuple(f for f in ("first_name", "last_name", "username")
+                        if f in {x.name for x in get_user_model()._meta.concrete_fields})
+    return CompiledRecords(
+        Obligation, ("case_id", "due", "duty", "title"), build,
+        related={"case": ("reference", "child_id", "allocated_worker_id"),
+                 "case__child": ("given_name", "family_name"),
+                 "case__allocated_worker": ("user_id",),
+                 "case__allocated_worker__user": user_fields},
+        kinds=("id", "id", "id", "date", "datetime"))
+
+
+_DUE_ROWS = _LazyReads(lambda: {scope: _due_rows_read(scope) for scope in ("mine", "team")})
+
+
+def _work_item(ob: Obligation, day: date) -> WorkItem:
+    status, late = open_obligation_status(ob.due, day)
+    return WorkItem(ob, ob.case, status, late)
+
+
 def _work_items(obligations: QuerySet[Obligation], day: date) -> list[WorkItem]:
-    items = []
-    for ob in obligations.select_related("case__child", "case__allocated_worker__user"):
-        status, late = open_obligation_status(ob.due, day)
-        items.append(WorkItem(ob, ob.case, status, late))
-    return items
+    return [_work_item(ob, day) for ob in obligations.select_related(
+        "case__child", "case__allocated_worker__user")]
+
+
+def _due_rows(actor: Any, scope: str, within_days: int
+              ) -> tuple[list[tuple[Any, date, int | None]], Callable[[Any], Obligation]]:
+    """:func:`_due_obligations`'s duties as (row, due, allocated worker id), and what makes
+    a row's record (with its case, child and worker, as the work pages show them): for the
+    readers of work lists (children's social care: ``may_see_work``) by SQL built once."""
+    from django.utils import timezone
+
+    staff = staff_of(actor)
+    if staff is None or not staff.in_social_care or (scope == "team" and not staff.team_id):
+        obligations = list(_due_obligations(actor, scope, within_days).select_related(
+            "case__child", "case__allocated_worker__user").only(*_WORK_ROW_FIELDS))
+        return ([(ob, ob.due, ob.case.allocated_worker_id) for ob in obligations],
+                lambda ob: ob)
+    read = _DUE_ROWS[scope]
+    whose = staff.team_id if scope == "team" else staff.pk
+    found = read.rows(staff.agency_id, staff.pk, whose,
+                      today() + timedelta(days=within_days), timezone.now())
+    due, worker = read.index("due"), read.index("case__allocated_worker_id")
+    return [(row, row[due], row[worker]) for row in found], read.record
 
 
 def _require_work(actor: Any, scope: str) -> None:
@@ -614,12 +669,12 @@ def work_groups(actor: Any, *, scope: str = "mine", worker_id: int | None = None
 
     _require_work(actor, scope)
     day = today()
-    obligations = _due_obligations(actor, scope, 7)
-    # Each duty's status from the engine, once: (id, due, worker, status, working days late).
-    rows = [(pk, due, worker, *open_obligation_status(due, day)) for pk, due, worker
-            in obligations.values_list("pk", "due", "case__allocated_worker_id")]
+    # Each duty's status from the engine, once: (row, due, worker, status, working days late).
+    fetched, record_of = _due_rows(actor, scope, 7)
+    rows = [(row, due, worker, *open_obligation_status(due, day))
+            for row, due, worker in fetched]
     loads: dict[int | None, list[int]] = {}
-    for _pk, _due, worker, status, _late in rows:
+    for _row, _due, worker, status, _late in rows:
         counts = loads.setdefault(worker, [0, 0])
         counts[0] += 1
         counts[1] += status == "overdue"
@@ -632,21 +687,19 @@ def work_groups(actor: Any, *, scope: str = "mine", worker_id: int | None = None
                   None)
     if chosen is not None:
         rows = [r for r in rows if r[2] == chosen.worker_id]
-    groups: dict[str, list[tuple[int, int, date]]] = {"overdue": [], "today": [], "week": []}
-    for pk, due, _worker, status, late in rows:
+    groups: dict[str, list[tuple[Any, int, date]]] = {"overdue": [], "today": [], "week": []}
+    for row, due, _worker, status, late in rows:
         key = "overdue" if status == "overdue" else "today" if due == day else "week"
         if key != "week" or (due is not None and due > day):
-            groups[key].append((pk, late, due))
+            groups[key].append((row, late, due))
     groups["overdue"].sort(key=lambda g: (-g[1], g[2] or day))
     if chosen is not None:
         limit = None  # all of one worker's
-    shown = {key: [pk for pk, _late, _due in g[:limit]] for key, g in groups.items()}
-    items = {i.obligation.pk: i for i in _work_items(
-        Obligation.objects.filter(pk__in=[pk for ids in shown.values() for pk in ids])
-        .only(*_WORK_ROW_FIELDS), day)}
+    # Records (for the page's rows) of the shown duties only.
+    shown = {key: [_work_item(record_of(row), day) for row, _late, _due in g[:limit]]
+             for key, g in groups.items()}
     return WorkGroups(
-        [items[pk] for pk in shown["overdue"]], [items[pk] for pk in shown["today"]],
-        [items[pk] for pk in shown["week"]], day,
+        shown["overdue"], shown["today"], shown["week"], day,
         totals={key: len(g) for key, g in groups.items()}, workers=workers, worker=chosen)
 
 
