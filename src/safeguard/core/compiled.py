@@ -92,16 +92,19 @@ class CompiledRecords:
     once. ``related``: ``{"referrer_agency": ("name",)}`` also loads those fields of a
     related record (a foreign key, as ``select_related`` would), or None where it has none;
     a related record's own (``"staff__user"``) is given after it. ``kinds``: as
-    :class:`CompiledRead`'s. ``rows`` and ``record`` split ``records`` in two, for a read
-    that makes records of only some of its rows (:meth:`index` finds a column)."""
+    :class:`CompiledRead`'s. ``annotations``: the queryset's annotations, read after the
+    fields, in the rows only (as the driver gives them: SQLite gives an expression's date
+    as text). ``rows`` and ``record`` split ``records`` in two, for a read that makes
+    records of only some of its rows (:meth:`index` finds a column)."""
 
     def __init__(self, model: type[Model], fields: tuple[str, ...],
                  build: Callable[..., QuerySet[Any]],
                  related: dict[str, tuple[str, ...]] | None = None,
-                 kinds: tuple[str, ...] = ("id",)) -> None:
+                 kinds: tuple[str, ...] = ("id",), annotations: tuple[str, ...] = ()) -> None:
         self.model = model
         self._wanted = ("id", *fields)
         self._related_wanted = related or {}
+        self._annotations = annotations
         self._layout: list[tuple[str, type[Model] | None, list[str]]] | None = None
         self._read = CompiledRead(
             lambda *arguments: build(*arguments).values_list(*self._columns()), kinds=kinds)
@@ -127,8 +130,9 @@ class CompiledRecords:
         return self._layout
 
     def _columns(self) -> list[str]:
-        return [f"{name}__{field}" if name else field
-                for name, _model, fields in self._layout_of() for field in fields]
+        return [*(f"{name}__{field}" if name else field
+                  for name, _model, fields in self._layout_of() for field in fields),
+                *self._annotations]
 
     def index(self, column: str) -> int:
         """Where ``column`` (``"due"``, ``"case__allocated_worker_id"``) is in a row."""

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
 from safeguard.agencies.models import Agency
-from safeguard.cases.models import Obligation
-from safeguard.cases.policy import cases_visible_to, may_see_work, staff_of
+from safeguard.cases.models import Case, Obligation
+from safeguard.cases.policy import cases_visible_to, may_see_work, staff_of, visible_rule
 from safeguard.cases.services import ensure_obligations_current
+from safeguard.core.compiled import CompiledRecords
 from safeguard.core.dates import today
 from safeguard.core.services import Context, NotAllowed, audit
 from safeguard.referrals.models import Referral, ReferralDecision
@@ -40,40 +43,65 @@ class QueuePage:
 QUEUE_PAGE_ROWS = 50
 
 
-def _queue_rows(actor: Any) -> list[tuple[int, Any, str, int]]:
-    """(referral id, decision due, status, working days late) of every referral awaiting a
-    decision in the acting person's local authority, the oldest first. :class:`NotAllowed`
-    for anyone outside children's social care (``may_see_work``)."""
+def _queue_read() -> CompiledRecords:
+    """Every referral awaiting a decision in a local authority, the oldest first, with what
+    a row of the queue shows (referrals/queue.html) and its decision's due date (from the
+    stored obligations), by SQL built once: arguments (local authority, staff record, now),
+    the policy's rule for children's social care (``visible_rule``)."""
+    def build(la_id: int, staff_id: int, now: Any) -> QuerySet[Any]:
+        # ``awaiting_decision`` (kept with the decisions) lets SQLite read only the referrals
+        # waiting, through its partial index; ``decision`` stays the rule.
+        pending = Referral.objects.filter(awaiting_decision=True, decision__isnull=True)
+        # The access policy is asked only about the cases with a referral awaiting a
+        # decision: asked about every case of the area, SQLite scans them all.
+        visible = Case.objects.filter(visible_rule(
+            staff_id=staff_id, social_care_la_id=la_id, partner=None, now=now),
+            pk__in=pending.values("case_id"))
+        due = Obligation.objects.filter(case_id=OuterRef("case_id"), arose=OuterRef("received_on"),
+                                        duty="referral.decision", open=True).order_by("id")
+        return (pending.filter(case__in=visible)
+                .annotate(decision_due=Subquery(due.values("due")[:1]))
+                .order_by("received_on", "id"))
+
+    return CompiledRecords(
+        Referral, ("case_id", "received_on", "source", "referrer_name", "referrer_agency_id"),
+        build, related={"case": ("reference", "child_id"),
+                        "case__child": ("given_name", "family_name"),
+                        "referrer_agency": ("name",)},
+        kinds=("id", "id", "datetime"), annotations=("decision_due",))
+
+
+_QUEUE: list[CompiledRecords] = []
+
+
+def _as_date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _queue_rows(actor: Any) -> list[tuple[Any, Any, str, int]]:
+    """(referral, decision due, status, working days late) of every referral awaiting a
+    decision in the acting person's local authority, the oldest first; each referral a row
+    to make a record of (:func:`_queue_items`). :class:`NotAllowed` for anyone outside
+    children's social care (``may_see_work``)."""
     if not may_see_work(actor, "front_door"):
         raise NotAllowed("The front door is for children's social care")
-    # ``awaiting_decision`` (kept with the decisions) lets SQLite read only the referrals
-    # waiting, through its partial index; ``decision`` stays the rule.
-    pending = Referral.objects.filter(awaiting_decision=True, decision__isnull=True)
-    # The access policy is asked only about the cases with a referral awaiting a decision:
-    # asked about every case of the area, SQLite scans them all, each with its subqueries.
-    visible = cases_visible_to(actor).filter(pk__in=pending.values("case_id"))
-    rows = list(pending.filter(case__in=visible).order_by("received_on", "id")
-                .values_list("pk", "case_id", "received_on"))
-    dues = dict(
-        ((case_id, arose), due) for case_id, arose, due in Obligation.objects.filter(
-            case_id__in={case_id for _pk, case_id, _received in rows},
-            duty="referral.decision", open=True).values_list("case_id", "arose", "due"))
+    staff = staff_of(actor)
+    assert staff is not None
+    if not _QUEUE:
+        _QUEUE.append(_queue_read())
+    read = _QUEUE[0]
+    at = read.index("decision_due")
     day = today()
     out = []
-    for pk, case_id, received_on in rows:
-        due = dues.get((case_id, received_on))
-        out.append((pk, due, *open_obligation_status(due, day)))
+    for row in read.rows(staff.agency_id, staff.pk, timezone.now()):
+        due = _as_date(row[at])
+        out.append((row, due, *open_obligation_status(due, day)))
     return out
 
 
-def _queue_items(rows: list[tuple[int, Any, str, int]]) -> list[QueueItem]:
-    # What a row of the queue shows (referrals/queue.html), read and no more.
-    referrals = (Referral.objects.select_related("case__child", "referrer_agency")
-                 .only("received_on", "source", "referrer_name", "case__reference",
-                       "case__child__given_name", "case__child__family_name",
-                       "referrer_agency__name")
-                 .in_bulk([pk for pk, *_rest in rows]))
-    return [QueueItem(referrals[pk], due, status, late) for pk, due, status, late in rows]
+def _queue_items(rows: list[tuple[Any, Any, str, int]]) -> list[QueueItem]:
+    read = _QUEUE[0]
+    return [QueueItem(read.record(row), due, status, late) for row, due, status, late in rows]
 
 
 def front_door_queue(actor: Any) -> list[QueueItem]:
