@@ -1,0 +1,129 @@
+"""Reads whose SQL is built once (safeguard.core.compiled) give what the querysets they were
+built from give, for any arguments, on SQLite and PostgreSQL; and the pages' reads built
+this way agree with the plain querysets of the access policy."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from safeguard.agencies.models import Agency
+from safeguard.cases.models import Case, Obligation
+from safeguard.cases.policy import cases_visible_to
+from safeguard.cases.selectors import _due_obligations, _due_rows, case_obligations
+from safeguard.core.compiled import CompiledRead, CompiledRecords
+from safeguard.demo.areas import build_area
+from safeguard.referrals.models import Referral
+from safeguard.referrals.selectors import _queue_rows
+from safeguard.referrals.services import referral_create, referral_decide
+
+pytestmark = [pytest.mark.django_db, pytest.mark.db]
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    # Tuesday 24 November 2026.
+    with time_machine.travel("2026-11-24 10:00:00+00:00", tick=False):
+        yield
+
+
+@pytest.fixture
+def north():
+    return build_area("Northshire", "901", "north")
+
+
+def referral(north, name: str, received_on: date, by: str = "school_dsl") -> Referral:
+    return referral_create(actor=north[by].user, received_on=received_on, source="2A",
+                           concerns="Bruises", child={"given_name": name, "family_name": "Turner",
+                                                      "date_of_birth": date(2015, 3, 14)})
+
+
+def test_rows_are_the_querysets_for_any_id(north) -> None:
+    first = referral(north, "Ava", date(2026, 11, 23))
+    second = referral(north, "Ben", date(2026, 11, 20))
+    referral_decide(actor=north["front_door"].user, referral_id=second.pk,
+                    decided_on=date(2026, 11, 20), outcome="assessment", reasons="Seen")
+
+    def build(pk: int):
+        return (Obligation.objects.filter(case_id=pk).order_by("position")
+                .values_list("duty", "due", "open", "case__reference"))
+
+    read = CompiledRead(build)
+    for case in (first.case, second.case):
+        assert read.rows(case.pk) == list(build(case.pk))
+        assert read.rows(case.pk)  # each case has its duties: the comparison means something
+    assert read.rows(10**9) == []
+
+
+def test_dates_and_moments_stand_in_as_well_as_ids(north) -> None:
+    referral(north, "Ava", date(2026, 11, 23))
+    referral(north, "Ben", date(2026, 11, 10))
+
+    def build(la_id: int, after: date, before):
+        return (Referral.objects.filter(case__local_authority_id=la_id, received_on__gte=after,
+                                        created_at__lt=before)
+                .order_by("received_on").values_list("received_on", "case__reference"))
+
+    read = CompiledRead(build, kinds=("id", "date", "datetime"))
+    la = north["front_door"].agency_id
+    now = timezone.now()
+    for after in (date(2026, 11, 1), date(2026, 11, 15), date(2026, 12, 1)):
+        for before in (now + timedelta(seconds=1), now - timedelta(days=1)):
+            assert read.rows(la, after, before) == list(build(la, after, before))
+    assert len(read.rows(la, date(2026, 11, 1), now + timedelta(seconds=1))) == 2
+
+
+def test_a_build_that_leaves_an_argument_out_is_refused() -> None:
+    read = CompiledRead(lambda pk: Case.objects.values_list("pk"))
+    with pytest.raises(ValueError, match="every argument"):
+        read.rows(1)
+
+
+def test_records_are_part_loaded_with_their_related_records(north) -> None:
+    made = referral(north, "Ava", date(2026, 11, 23))
+    read = CompiledRecords(
+        Referral, ("case_id", "received_on", "referrer_agency_id"),
+        lambda pk: Referral.objects.filter(case_id=pk),
+        related={"case": ("reference", "child_id"), "case__child": ("given_name",),
+                 "referrer_agency": ("name",)})
+    [record] = read.records(made.case_id)
+    assert isinstance(record, Referral) and record.pk == made.pk
+    assert record.received_on == date(2026, 11, 23)
+    assert record.case.reference == made.case.reference
+    assert record.case.child.given_name == "Ava"
+    assert record.referrer_agency.name == Agency.objects.get(pk=made.referrer_agency_id).name
+    # The row's columns: the referral's id, case, received, agency (in the model's order);
+    # the case's id, reference, child; the child's id and name.
+    assert read.index("case__child__given_name") == 8
+    assert read.rows(made.case_id)[0][read.index("received_on")] == date(2026, 11, 23)
+    # A field not loaded is read when asked for, as with .only().
+    assert record.concerns == "Bruises"
+
+
+def test_the_pages_compiled_reads_agree_with_the_policys_querysets(north) -> None:
+    ava = referral(north, "Ava", date(2026, 11, 23))
+    ben = referral(north, "Ben", date(2026, 11, 16))
+    referral_decide(actor=north["front_door"].user, referral_id=ben.pk,
+                    decided_on=date(2026, 11, 16), outcome="assessment", reasons="Seen")
+    Case.objects.filter(pk__in=[ava.case_id, ben.case_id]).update(
+        allocated_worker=north["social_worker"], team=north["social_worker"].team)
+    # The front door queue: the referral awaiting its decision, due the next working day.
+    rows = _queue_rows(north["front_door"].user)
+    assert [(row[0], due) for row, due, _status, _late in rows] == [(ava.pk, date(2026, 11, 24))]
+    # The work lists: the duties the plain queryset finds, for the worker and the team.
+    for user, scope in ((north["social_worker"].user, "mine"), (north["manager"].user, "team")):
+        found, record_of = _due_rows(user, scope, 7)
+        expected = list(_due_obligations(user, scope, 7).values_list("pk", "due"))
+        assert [(record_of(row).pk, due) for row, due, _worker in found] == expected
+        assert expected, scope
+        first = record_of(found[0][0])
+        assert first.case.child.given_name in ("Ava", "Ben")
+        assert first.case.allocated_worker.name == north["social_worker"].name
+    # The case's duties as the page shows them.
+    visible = cases_visible_to(north["manager"].user).get(pk=ben.case_id)
+    assert [o.duty for o in case_obligations(visible)] == list(
+        Obligation.objects.filter(case_id=ben.case_id).order_by("position")
+        .values_list("duty", flat=True))
