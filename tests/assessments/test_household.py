@@ -120,3 +120,28 @@ def test_someone_moves_out(north, referral) -> None:
     view = household_of(sw, referral.case)
     assert view.living_with_child == []
     assert [m.relationships for m in view.living_elsewhere] == [["Parent's partner"]]
+
+
+def test_the_people_offered_are_only_those_the_person_may_see(north, referral) -> None:
+    """``family_network`` (the "someone already recorded" choices) reaches the relatives of
+    the child's relatives; of those it offers only the people the acting person may see
+    (``people_visible_to``), on SQLite as row-level security makes it on PostgreSQL."""
+    from safeguard.people.household_selectors import family_network, people_visible_to
+
+    sw = north["social_worker"].user
+    case = referral.case
+    # Sam, Ava's brother, with no case of his own; and Sam's father, not Ava's.
+    sam = relationship_add(actor=sw, case_id=case.pk, relationship="sibling",
+                           person={**BROTHER, "is_child": True}).person
+    other_father = Person.objects.create(given_name="Lee", family_name="Grant", is_child=False)
+    Relationship.objects.create(child=sam, person=other_father, kind="father")
+
+    offered = list(family_network(sw, case.child))
+    assert sam in offered
+    assert other_father not in offered
+    assert not people_visible_to(sw).filter(pk=other_father.pk).exists()
+    # And the service refuses him by id, as the list does not offer him.
+    with pytest.raises(Invalid):
+        relationship_add(actor=sw, case_id=case.pk, relationship="other",
+                         person_id=other_father.pk)
+    assert not Relationship.objects.filter(child=case.child, person=other_father).exists()

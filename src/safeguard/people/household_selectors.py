@@ -173,10 +173,11 @@ def household_of(actor: Any, case: Case) -> HouseholdView:
                          relationships=relationships, siblings=siblings)
 
 
-def family_network(child: Person) -> QuerySet[Person]:
-    """People already recorded around the child's family: the members of the child's
-    households, the people related to the child, and those related to or living with the
-    child's siblings and relatives. The choices for adding an existing person."""
+def family_network(actor: Any, child: Person) -> QuerySet[Person]:
+    """People already recorded around the child's family whom the acting person may see
+    (``people_visible_to``): the members of the child's households, the people related to
+    the child, and those related to or living with the child's siblings and relatives. The
+    choices for adding an existing person."""
     rel_ids = set(Relationship.objects.filter(child=child).values_list("person_id", flat=True))
     rel_ids |= set(Relationship.objects.filter(person=child).values_list("child_id", flat=True))
     households = HouseholdMember.objects.filter(person_id__in=rel_ids | {child.pk})\
@@ -186,7 +187,8 @@ def family_network(child: Person) -> QuerySet[Person]:
     ids |= set(Relationship.objects.filter(child_id__in=ids).values_list("person_id", flat=True))
     ids |= set(Relationship.objects.filter(person_id__in=ids).values_list("child_id", flat=True))
     ids.discard(child.pk)
-    return Person.objects.filter(pk__in=ids).order_by("family_name", "given_name")
+    return (people_visible_to(actor).filter(pk__in=ids)
+            .order_by("family_name", "given_name"))
 
 
 def people_visible_to(actor: Any) -> QuerySet[Person]:

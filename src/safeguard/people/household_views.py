@@ -48,12 +48,12 @@ def _render(request: HttpRequest, template: str, case: Case, title: str, *,
     })
 
 
-def _people(case: Case) -> list[tuple[str, str]]:
+def _people(actor: Any, case: Case) -> list[tuple[str, str]]:
     def label(p: Any) -> str:
         born = f", born {p.date_of_birth:%d/%m/%Y}" if p.date_of_birth else ""
         return f"{p.full_name}{born}"
 
-    return [(str(p.pk), label(p)) for p in family_network(case.child)]
+    return [(str(p.pk), label(p)) for p in family_network(actor, case.child)]
 
 
 @protected
@@ -70,7 +70,7 @@ def _add(request: HttpRequest, case_id: int, form_class: type, title: str, servi
     case = _case(request, case_id)
     must(may(request.user, "record_casework", case),
          "Only children’s social care can change the household.")
-    form = form_class(request.POST or None, people=_people(case))
+    form = form_class(request.POST or None, people=_people(request.user, case))
     if request.method == "POST" and form.is_valid():
         result = call_service(form, lambda: service(
             actor=request.user, case_id=case.pk, context=context_of(request),
