@@ -111,7 +111,9 @@ def front_door_queue(actor: Any) -> list[QueueItem]:
 
 
 def front_door_queue_count(actor: Any) -> int:
-    """How many referrals await a decision in the acting person's local authority."""
+    """How many referrals await a decision in the acting person's local authority.
+    :class:`NotAllowed`, as for the queue itself, for anyone outside children's social care
+    (``may_see_work``): ask ``may_see_work(actor, "front_door")`` first to show it or not."""
     return len(_queue_rows(actor))
 
 
