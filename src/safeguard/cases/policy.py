@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from safeguard.agencies.models import Role, Staff
+from safeguard.agencies.models import Role, Staff, staff_record
 from safeguard.cases.models import BreakGlass, Case, Involvement
 from safeguard.core.services import NotAllowed
 
@@ -87,7 +87,7 @@ def staff_of(user: Any) -> Staff | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     try:
-        staff = user.staff
+        staff = staff_record(user)
     except Staff.DoesNotExist:
         return None
     return staff if staff.active and user.is_active else None

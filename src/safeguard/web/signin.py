@@ -49,7 +49,7 @@ from django.utils import timezone
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safeguard.agencies.models import TWO_FACTOR_ROLES, Role, Staff
+from safeguard.agencies.models import TWO_FACTOR_ROLES, Role, Staff, staff_record
 from safeguard.core.services import Context, Invalid, NotAllowed, audit, request_context
 
 from .models import (
@@ -76,7 +76,7 @@ def needs_second_factor(user: Any) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     try:
-        role = user.staff.role
+        role = staff_record(user).role
     except Staff.DoesNotExist:
         return False
     return role in TWO_FACTOR_ROLES
