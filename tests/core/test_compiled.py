@@ -127,3 +127,27 @@ def test_the_pages_compiled_reads_agree_with_the_policys_querysets(north) -> Non
     assert [o.duty for o in case_obligations(visible)] == list(
         Obligation.objects.filter(case_id=ben.case_id).order_by("position")
         .values_list("duty", flat=True))
+
+
+def test_a_batch_gives_each_part_its_rows_typed_and_in_its_order(north) -> None:
+    from safeguard.core.compiled import CompiledBatch
+
+    ava = referral(north, "Ava", date(2026, 11, 23))
+    referral(north, "Ava", date(2026, 11, 9))  # the same child: a re-referral, the same case
+    batch = CompiledBatch({
+        "referrals": (lambda pk: Referral.objects.filter(case_id=pk).values_list(
+            "id", "received_on", "awaiting_decision", "source"),
+            ("int", "date", "bool", "text"), lambda row: (-row[1].toordinal(), row[0])),
+        "duties": (lambda pk: Obligation.objects.filter(case_id=pk).values_list("id", "due"),
+                   ("int", "date"), lambda row: row[0]),
+        "none": (lambda pk: Case.objects.filter(pk=pk, closed_on__isnull=False)
+                 .values_list("id"), ("int",), lambda row: row[0]),
+    })
+    found = batch.rows(ava.case_id)
+    assert found["referrals"] == list(
+        Referral.objects.filter(case_id=ava.case_id).order_by("-received_on", "id")
+        .values_list("id", "received_on", "awaiting_decision", "source"))
+    assert [r[1] for r in found["referrals"]] == [date(2026, 11, 23), date(2026, 11, 9)]
+    assert found["duties"] == list(Obligation.objects.filter(case_id=ava.case_id)
+                                   .order_by("id").values_list("id", "due"))
+    assert found["duties"] and found["none"] == []

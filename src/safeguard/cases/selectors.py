@@ -21,7 +21,7 @@ from safeguard.cases.policy import (
     staff_of,
 )
 from safeguard.cases.services import ensure_obligations_current
-from safeguard.core.compiled import CompiledRead, CompiledRecords
+from safeguard.core.compiled import CompiledBatch, CompiledRead, CompiledRecords
 from safeguard.core.dates import today
 from safeguard.core.services import Context, NotAllowed, audit
 from safeguard.statutory import open_obligation_status
@@ -130,9 +130,9 @@ def _labels(model: Any, field: str) -> dict[Any, str]:
     return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
 
 
-def _chronology_reads() -> dict[str, CompiledRead]:
-    """The chronology's reads of one case's records, by case id (each compiled once: a case
-    page makes them all on every view)."""
+def _chronology_reads() -> dict[str, CompiledBatch]:
+    """The chronology's reads of one case's records, by case id, sent as one statement built
+    once (a case page makes them all on every view), each part in its own order."""
     from safeguard.assessments.models import Assessment, ChildInNeedPlanReview
     from safeguard.protection.models import (
         Conference,
@@ -144,37 +144,46 @@ def _chronology_reads() -> dict[str, CompiledRead]:
         StrategyDiscussion,
     )
 
-    return {
-        "immediate_protection": CompiledRead(lambda pk: (
-            ImmediateProtection.objects.filter(case_id=pk).order_by("id")
-            .values_list("kind", "taken_on", "acting_agency__name"))),
-        "assessments": CompiledRead(lambda pk: (
-            Assessment.objects.filter(case_id=pk).order_by("-started_on", "id").values_list(
-                "kind", "started_on", "child_seen_on", "child_seen_alone", "completed_on",
-                "outcome"))),
-        "strategy_discussions": CompiledRead(lambda pk: (
-            StrategyDiscussion.objects.filter(case_id=pk).order_by("held_on", "id")
-            .values_list("held_on", "s47_initiated"))),
-        "s47_enquiries": CompiledRead(lambda pk: (
-            Section47Enquiry.objects.filter(case_id=pk).order_by("id").values_list(
-                "outcome_on", "substantiated", "conference_requested_on",
-                "conference_requested_by__name"))),
-        "conferences": CompiledRead(lambda pk: (
-            Conference.objects.filter(case_id=pk).order_by("held_on", "id")
-            .values_list("kind", "held_on", "category"))),
-        "core_group_meetings": CompiledRead(lambda pk: (
-            CoreGroupMeeting.objects.filter(plan__case_id=pk).order_by("held_on", "id")
-            .values_list("held_on"))),
-        "cin_plan_reviews": CompiledRead(lambda pk: (
-            ChildInNeedPlanReview.objects.filter(plan__case_id=pk).order_by("-held_on", "-id")
-            .values_list("held_on"))),
-        "moved_in_notices": CompiledRead(lambda pk: (
-            MovedInNotice.objects.filter(case_id=pk).order_by("id")
-            .values_list("notified_on", "from_local_authority"))),
-        "returns_home": CompiledRead(lambda pk: (
-            ReturnHome.objects.filter(case_id=pk).order_by("id")
-            .values_list("returned_on", "planned"))),
-    }
+    def by_id(row: tuple[Any, ...]) -> Any:
+        return row[0]
+
+    def by_day(at: int, *, latest_first: bool = False) -> Callable[[tuple[Any, ...]], Any]:
+        def key(row: tuple[Any, ...]) -> Any:
+            day = row[at].toordinal()
+            return (-day, row[0]) if latest_first else (day, row[0])
+        return key
+
+    return {"case": CompiledBatch({
+        "immediate_protection": (lambda pk: ImmediateProtection.objects.filter(case_id=pk)
+                                 .values_list("id", "kind", "taken_on", "acting_agency__name"),
+                                 ("int", "text", "date", "text"), by_id),
+        # Latest started first, then as recorded.
+        "assessments": (lambda pk: Assessment.objects.filter(case_id=pk).values_list(
+            "id", "kind", "started_on", "child_seen_on", "child_seen_alone", "completed_on",
+            "outcome"), ("int", "text", "date", "date", "bool", "date", "text"),
+            by_day(2, latest_first=True)),
+        "strategy_discussions": (lambda pk: StrategyDiscussion.objects.filter(case_id=pk)
+                                 .values_list("id", "held_on", "s47_initiated"),
+                                 ("int", "date", "bool"), by_day(1)),
+        "s47_enquiries": (lambda pk: Section47Enquiry.objects.filter(case_id=pk).values_list(
+            "id", "outcome_on", "substantiated", "conference_requested_on",
+            "conference_requested_by__name"), ("int", "date", "bool", "date", "text"), by_id),
+        "conferences": (lambda pk: Conference.objects.filter(case_id=pk)
+                        .values_list("id", "kind", "held_on", "category"),
+                        ("int", "text", "date", "text"), by_day(2)),
+        "core_group_meetings": (lambda pk: CoreGroupMeeting.objects.filter(plan__case_id=pk)
+                                .values_list("id", "held_on"), ("int", "date"), by_day(1)),
+        # Latest held first (then the latest recorded).
+        "cin_plan_reviews": (lambda pk: ChildInNeedPlanReview.objects.filter(plan__case_id=pk)
+                             .values_list("id", "held_on"), ("int", "date"),
+                             lambda row: (-row[1].toordinal(), -row[0])),
+        "moved_in_notices": (lambda pk: MovedInNotice.objects.filter(case_id=pk)
+                             .values_list("id", "notified_on", "from_local_authority"),
+                             ("int", "date", "text"), by_id),
+        "returns_home": (lambda pk: ReturnHome.objects.filter(case_id=pk)
+                         .values_list("id", "returned_on", "planned"),
+                         ("int", "date", "bool"), by_id),
+    })}
 
 
 class _LazyReads(dict[str, Any]):
@@ -233,11 +242,11 @@ def chronology(case: Case, records: CaseRecords | None = None) -> list[Chronolog
             add(ChronologyItem(d.authorised_on, "Referral decision authorised", la, "",
                                "decision"))
     kinds = _labels(ImmediateProtection, "kind")
-    for kind, taken_on, agency in _CHRONOLOGY["immediate_protection"].rows(case.pk):
+    found = _CHRONOLOGY["case"].rows(case.pk)
+    for _pk, kind, taken_on, agency in found["immediate_protection"]:
         add(ChronologyItem(taken_on, kinds.get(kind, kind), agency, "", "immediate_protection"))
     kinds, assessment_outcomes = _labels(Assessment, "kind"), _labels(Assessment, "outcome")
-    for kind, started, seen, alone, completed, outcome in _CHRONOLOGY["assessments"].rows(
-            case.pk):
+    for _pk, kind, started, seen, alone, completed, outcome in found["assessments"]:
         add(ChronologyItem(started, f"Assessment started ({kinds.get(kind, kind)})", la, "",
                            "assessment"))
         if seen:
@@ -247,26 +256,26 @@ def chronology(case: Case, records: CaseRecords | None = None) -> list[Chronolog
             add(ChronologyItem(completed, "Assessment completed", la,
                                assessment_outcomes.get(outcome, outcome) if outcome else "",
                                "assessment"))
-    for held, s47 in _CHRONOLOGY["strategy_discussions"].rows(case.pk):
+    for _pk, held, s47 in found["strategy_discussions"]:
         add(ChronologyItem(held, "Strategy discussion", la,
                            "Section 47 enquiries started" if s47
                            else "No section 47 enquiries", "strategy_discussion"))
-    enquiries = _CHRONOLOGY["s47_enquiries"].rows(case.pk)
-    for outcome_on, substantiated, _requested, _by in enquiries:
+    enquiries = found["s47_enquiries"]
+    for _pk, outcome_on, substantiated, _requested, _by in enquiries:
         if outcome_on is not None:
             add(ChronologyItem(outcome_on, "Section 47 enquiry outcome", la,
                                "Concerns substantiated" if substantiated
                                else "Concerns not substantiated", "s47"))
-    for _outcome, _substantiated, requested, by in enquiries:
+    for _pk, _outcome, _substantiated, requested, by in enquiries:
         if requested is not None:
             add(ChronologyItem(requested, "Conference requested by another agency", by or la,
                                "", "s47"))
     kinds, categories = _labels(Conference, "kind"), _labels(Conference, "category")
-    for kind, held, category in _CHRONOLOGY["conferences"].rows(case.pk):
+    for _pk, kind, held, category in found["conferences"]:
         add(ChronologyItem(held, kinds.get(kind, kind), la,
                            categories.get(category, category) if category else "",
                            "conference"))
-    for (held,) in _CHRONOLOGY["core_group_meetings"].rows(case.pk):
+    for _pk, held in found["core_group_meetings"]:
         add(ChronologyItem(held, "Core group meeting", la, "", "core_group"))
     categories = _labels(ChildProtectionPlan, "category")
     end_reasons = _labels(ChildProtectionPlan, "end_reason")
@@ -282,12 +291,12 @@ def chronology(case: Case, records: CaseRecords | None = None) -> list[Chronolog
         add(ChronologyItem(p2.started_on, "Child in need plan started", la, "", "cin_plan"))
         if p2.ended_on:
             add(ChronologyItem(p2.ended_on, "Child in need plan ended", la, "", "cin_plan"))
-    for (held,) in _CHRONOLOGY["cin_plan_reviews"].rows(case.pk):
+    for _pk, held in found["cin_plan_reviews"]:
         add(ChronologyItem(held, "Child in need plan review", la, "", "cin_plan"))
-    for notified, from_la in _CHRONOLOGY["moved_in_notices"].rows(case.pk):
+    for _pk, notified, from_la in found["moved_in_notices"]:
         add(ChronologyItem(notified, "Notified that the child moved in", from_la, "",
                            "moved_in"))
-    for returned, planned in _CHRONOLOGY["returns_home"].rows(case.pk):
+    for _pk, returned, planned in found["returns_home"]:
         add(ChronologyItem(returned, "Returned home from care", la,
                            "Planned" if planned else "Unplanned", "return_home"))
     items.sort(key=lambda i: i.day)  # stable: the same day keeps the order above

@@ -161,3 +161,84 @@ class CompiledRecords:
 
     def records(self, *arguments: Any, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
         return [self.record(row, using=using) for row in self.rows(*arguments, using=using)]
+
+
+def _typed(kind: str, text: Any) -> Any:
+    """A column read as text (:class:`CompiledBatch`) as the driver would give it."""
+    if text is None:
+        return None
+    if kind == "date":
+        return date.fromisoformat(str(text)[:10])
+    if kind == "bool":
+        return str(text).lower() in ("1", "t", "true")
+    if kind == "int":
+        return int(text)
+    return str(text)
+
+
+class CompiledBatch:
+    """Several reads of one id sent as one statement (``UNION ALL``), built once: each
+    ``parts[name] = (build, column kinds, sort key)``, where ``build(id)`` gives a
+    ``values_list`` queryset whose first column is the record's id, the kinds are
+    ``"int"``, ``"date"``, ``"bool"`` or ``"text"``, one a column, and the sort key puts a
+    part's rows in its order (the order of a part inside a ``UNION ALL`` is the database's
+    to choose). ``rows(id)`` gives each part's rows, typed, in that order.
+
+    Each column is sent as text and read back by its kind, so parts of any columns can be
+    joined; a page that makes a dozen small reads waits for the server's lock once, not a
+    dozen times (ADR-009)."""
+
+    def __init__(self, parts: dict[str, tuple[Callable[[int], QuerySet[Any]], tuple[str, ...],
+                                              Callable[[tuple[Any, ...]], Any]]]) -> None:
+        self._parts = parts
+        self._width = max(len(kinds) for _build, kinds, _key in parts.values())
+        self._read = CompiledRead(self._union)
+
+    def _union(self, pk: int) -> Any:
+        return _UnionOf([(name, build(pk), len(kinds))
+                         for name, (build, kinds, _key) in self._parts.items()], self._width)
+
+    def rows(self, pk: int, *, using: str = DEFAULT_DB_ALIAS) -> dict[str, list[tuple[Any, ...]]]:
+        found: dict[str, list[tuple[Any, ...]]] = {name: [] for name in self._parts}
+        for name, *columns in self._read.rows(pk, using=using):
+            _build, kinds, _key = self._parts[name]
+            found[name].append(tuple(_typed(kind, value)
+                                     for kind, value in zip(kinds, columns, strict=False)))
+        for name, (_build, _kinds, key) in self._parts.items():
+            found[name].sort(key=key)
+        return found
+
+
+class _UnionOf:
+    """Stands for a queryset to :class:`CompiledRead`: the parts' SQL, each wrapped to give
+    its part's name and its columns as text, joined by ``UNION ALL``."""
+
+    def __init__(self, parts: list[tuple[str, QuerySet[Any], int]], width: int) -> None:
+        self._parts = parts
+        self._width = width
+        self._using = DEFAULT_DB_ALIAS
+        self.query = self
+
+    def using(self, alias: str) -> _UnionOf:
+        self._using = alias
+        return self
+
+    def get_compiler(self, using: str) -> _UnionOf:
+        return self
+
+    def as_sql(self) -> tuple[str, tuple[Any, ...]]:
+        connection = connections[self._using]
+        quote = connection.ops.quote_name
+        selects, params = [], []
+        for name, queryset, count in self._parts:
+            sql, part_params = queryset.query.get_compiler(using=self._using).as_sql()
+            names = list(queryset.query.values_select) or [
+                f.attname for f in queryset.model._meta.concrete_fields][:count]
+            if len(names) != count:
+                raise ValueError(f"The part {name!r} has {len(names)} columns, not {count}")
+            columns = [f"CAST({quote(column)} AS TEXT)" for column in names]
+            columns += ["CAST(NULL AS TEXT)"] * (self._width - count)
+            selects.append(f"SELECT '{name}' AS part, {', '.join(columns)} "  # noqa: S608
+                           f"FROM ({sql}) AS {quote('part_' + name)}")
+            params.extend(part_params)
+        return " UNION ALL ".join(selects), tuple(params)
