@@ -151,3 +151,9 @@ def test_a_batch_gives_each_part_its_rows_typed_and_in_its_order(north) -> None:
     assert found["duties"] == list(Obligation.objects.filter(case_id=ava.case_id)
                                    .order_by("id").values_list("id", "due"))
     assert found["duties"] and found["none"] == []
+
+
+def test_an_id_too_large_to_store_names_no_record() -> None:
+    read = CompiledRead(lambda pk: Case.objects.filter(pk=pk).values_list("pk"))
+    assert read.rows(2**63) == [] and read.rows(-(2**63) - 1) == []
+    assert read.rows(2**63 - 1) == []

@@ -34,6 +34,10 @@ _STAND_INS: dict[str, Callable[[int], Any]] = {
 }
 
 
+#: The ids a database can store (64-bit integers, SQLite's and PostgreSQL's bigint).
+_ID_MIN, _ID_MAX = -(2**63), 2**63 - 1
+
+
 def _adapt(connection: Any, kind: str, value: Any) -> Any:
     """The value as the database backend gives it as a parameter (SQLite: dates as text)."""
     if kind == "date":
@@ -73,6 +77,9 @@ class CompiledRead:
         return compiled
 
     def rows(self, *arguments: Any, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
+        if any(kind == "id" and not _ID_MIN <= int(value) <= _ID_MAX
+               for kind, value in zip(self._kinds, arguments, strict=True)):
+            return []  # no record has an id the database cannot store (as Django's lookups)
         sql, params, where = self._statement(using)
         connection = connections[using]
         adapted = [_adapt(connection, kind, value)
