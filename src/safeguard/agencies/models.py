@@ -159,6 +159,6 @@ def staff_record(user: Any) -> Staff:
     if not descriptor.is_cached(user):
         found = Staff.objects.select_related("agency", "team").filter(user_id=user.pk).first()
         descriptor.related.set_cached_value(user, found)
-        if found is not None:
-            descriptor.related.field.set_cached_value(found, user)
+        if found is not None:  # and its user is this one (the object itself, not a proxy)
+            descriptor.related.field.set_cached_value(found, getattr(user, "_wrapped", user))
     return user.staff  # type: ignore[no-any-return]
