@@ -35,10 +35,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import jwt
+
+from safeguard.testing.loopback import serving
 
 SERVICE_ID = "6f1b6ab1-8c8a-4d0e-9d77-4b0c8f6a2e10"
 SECRET_KEY = "2a0b3f8e-7c1d-4e5f-a6b7-c8d9e0f1a2b3"  # noqa: S105 - a test server's, on loopback
@@ -260,14 +262,5 @@ def _handler(server: NotifyServer) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running_notify_server() -> Iterator[NotifyServer]:
     """A Notify served on a free loopback port for the duration of the block."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    server = NotifyServer(base_url=f"http://127.0.0.1:{httpd.server_address[1]}")
-    httpd.RequestHandlerClass = _handler(server)
-    thread = threading.Thread(target=httpd.serve_forever, name="notify-server", daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with serving(lambda url: NotifyServer(base_url=url), _handler, name="notify-server") as it:
+        yield it

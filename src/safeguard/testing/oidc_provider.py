@@ -39,13 +39,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
+
+from safeguard.testing.loopback import serving
 
 CLIENT_ID = "5f0f6c7e-2a41-4c8e-9d35-0c6a0b1f4a11"
 CLIENT_SECRET = "local-test-provider-secret"  # noqa: S105 - a test provider's, on loopback
@@ -306,14 +308,5 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running_provider() -> Iterator[Provider]:
     """A provider served on a free loopback port for the duration of the block."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    provider = Provider(base_url=f"http://127.0.0.1:{server.server_address[1]}")
-    server.RequestHandlerClass = _handler(provider)
-    thread = threading.Thread(target=server.serve_forever, name="oidc-provider", daemon=True)
-    thread.start()
-    try:
-        yield provider
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(lambda url: Provider(base_url=url), _handler, name="oidc-provider") as it:
+        yield it
