@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from safeguard.agencies.models import Role, Staff, staff_record
 from safeguard.cases.models import BreakGlass, Case, Involvement
+from safeguard.core.compiled import Reads
 from safeguard.core.services import NotAllowed
 
 if TYPE_CHECKING:
@@ -241,7 +242,7 @@ def require_view(user: Any, case_id: int) -> Case:
     """The case, if the acting person may see it; else :class:`NotAllowed` (the same answer
     whether or not it exists, so nobody learns of a case they may not see)."""
     staff = staff_of(user)
-    found = [] if staff is None else _reads("case").records(case_id)
+    found = [] if staff is None else _READS["case"].records(case_id)
     case = found[0] if found else None
     via: BreakGlass | None = None
     if case is not None and staff is not None and not _sees_by_right(staff, case):
@@ -351,48 +352,45 @@ def case_manager_ids(case: Case) -> set[int]:
     The same people ``safeguard.cases.services.case_managers`` alerts of a break-glass."""
     found: set[int] = set()
     if case.allocated_worker_id is not None:
-        found.update(pk for (pk,) in _reads("worker_manager").rows(case.allocated_worker_id)
+        found.update(pk for (pk,) in _READS["worker_manager"].rows(case.allocated_worker_id)
                      if pk is not None)
     if case.team_id is not None:
-        found.update(pk for (pk,) in _reads("team_managers").rows(case.local_authority_id,
+        found.update(pk for (pk,) in _READS["team_managers"].rows(case.local_authority_id,
                                                                    case.team_id))
     if not found:
-        found.update(pk for (pk,) in _reads("managers").rows(case.local_authority_id))
+        found.update(pk for (pk,) in _READS["managers"].rows(case.local_authority_id))
     return found
 
 
-_READS: dict[str, Any] = {}
-
-
-def _reads(name: str) -> Any:
+def _policy_reads() -> dict[str, Any]:
     """The policy's reads by id whose SQL is built once (``safeguard.core.compiled``: every
     view of a case makes them): the case with what its pages show of it, and its managers."""
-    if not _READS:
-        from django.contrib.auth import get_user_model
+    from django.contrib.auth import get_user_model
 
-        from safeguard.agencies.models import Agency, Team
-        from safeguard.core.compiled import CompiledRead, CompiledRecords
-        from safeguard.people.models import Person
+    from safeguard.agencies.models import Agency, Team
+    from safeguard.core.compiled import CompiledRead, CompiledRecords
+    from safeguard.people.models import Person
 
-        def every(model: Any) -> tuple[str, ...]:
-            return tuple(f.attname for f in model._meta.concrete_fields if f.attname != "id")
+    def every(model: Any) -> tuple[str, ...]:
+        return tuple(f.attname for f in model._meta.concrete_fields if f.attname != "id")
 
-        managers = Staff.objects.filter(role=Role.TEAM_MANAGER, active=True)
-        _READS.update({
-            # As .select_related("child", "local_authority", "team", "allocated_worker__user").
-            "case": CompiledRecords(
-                Case, every(Case), lambda pk: Case.objects.filter(pk=pk),
-                related={"child": every(Person), "local_authority": every(Agency),
-                         "team": every(Team), "allocated_worker": every(Staff),
-                         "allocated_worker__user": every(get_user_model())}),
-            "worker_manager": CompiledRead(lambda pk: Staff.objects.filter(
-                pk=pk, manager__active=True).values_list("manager_id")),
-            "team_managers": CompiledRead(lambda la, team: managers.filter(
-                agency_id=la, team_id=team).values_list("pk"), kinds=("id", "id")),
-            "managers": CompiledRead(lambda la: managers.filter(agency_id=la)
-                                     .values_list("pk")),
-        })
-    return _READS[name]
+    managers = Staff.objects.filter(role=Role.TEAM_MANAGER, active=True)
+    return {
+        # As .select_related("child", "local_authority", "team", "allocated_worker__user").
+        "case": CompiledRecords(
+            Case, every(Case), lambda pk: Case.objects.filter(pk=pk),
+            related={"child": every(Person), "local_authority": every(Agency),
+                     "team": every(Team), "allocated_worker": every(Staff),
+                     "allocated_worker__user": every(get_user_model())}),
+        "worker_manager": CompiledRead(lambda pk: Staff.objects.filter(
+            pk=pk, manager__active=True).values_list("manager_id")),
+        "team_managers": CompiledRead(lambda la, team: managers.filter(
+            agency_id=la, team_id=team).values_list("pk"), kinds=("id", "id")),
+        "managers": CompiledRead(lambda la: managers.filter(agency_id=la).values_list("pk")),
+    }
+
+
+_READS = Reads(_policy_reads)
 
 
 def _may_view_access_history(staff: Staff, case: Case) -> bool:

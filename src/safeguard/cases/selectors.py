@@ -21,7 +21,7 @@ from safeguard.cases.policy import (
     staff_of,
 )
 from safeguard.cases.services import ensure_obligations_current
-from safeguard.core.compiled import CompiledBatch, CompiledRead, CompiledRecords
+from safeguard.core.compiled import CompiledBatch, CompiledRead, CompiledRecords, Reads
 from safeguard.core.dates import today
 from safeguard.core.services import Context, NotAllowed, audit
 from safeguard.statutory import open_obligation_status
@@ -186,20 +186,8 @@ def _chronology_reads() -> dict[str, CompiledBatch]:
     })}
 
 
-class _LazyReads(dict[str, Any]):
-    """Reads made on first use (the models are not loaded when this module is)."""
-
-    def __init__(self, make: Callable[[], dict[str, Any]]) -> None:
-        super().__init__()
-        self._make = make
-
-    def __missing__(self, key: str) -> Any:
-        self.update(self._make())
-        return self[key]
-
-
-_CHRONOLOGY = _LazyReads(_chronology_reads)
-_RECORDS = _LazyReads(_case_records)
+_CHRONOLOGY = Reads(_chronology_reads)
+_RECORDS = Reads(_case_records)
 
 
 def chronology(case: Case, records: CaseRecords | None = None) -> list[ChronologyItem]:
@@ -322,11 +310,16 @@ def _due_obligations(actor: Any, scope: str, within_days: int) -> QuerySet[Oblig
         cases = cases.filter(allocated_worker=staff)
     elif scope == "team":
         cases = cases.filter(team_id=staff.team_id) if staff.team_id else cases.none()
-    horizon = today() + timedelta(days=within_days)
-    # Driven from the open obligations due by the horizon (the ``open, due, case`` index),
-    # each kept if its case is one of ``cases``: asked of a team's every case instead, SQLite
-    # checks the access rule on thousands of cases to find the few with a duty due.
-    # (``open__in=[True]``: SQLite uses the index for ``open IN (1)``, not for ``open``.)
+    return _due_on(cases, today() + timedelta(days=within_days))
+
+
+def _due_on(cases: QuerySet[Case], horizon: date) -> QuerySet[Obligation]:
+    """The open obligations due by ``horizon`` (or overdue) on ``cases``, most urgent first.
+
+    Driven from the open obligations due by the horizon (the ``open, due, case`` index),
+    each kept if its case is one of ``cases``: asked of a team's every case instead, SQLite
+    checks the access rule on thousands of cases to find the few with a duty due.
+    (``open__in=[True]``: SQLite uses the index for ``open IN (1)``, not for ``open``.)"""
     return (Obligation.objects.filter(open__in=[True], due__lte=horizon)
             .filter(Exists(cases.filter(pk=OuterRef("case_id"))))
             .order_by("due", "case_id", "position"))
@@ -346,9 +339,7 @@ def _due_rows_read(scope: str) -> CompiledRecords:
             closed_on__isnull=True)
         cases = (cases.filter(team_id=whose) if scope == "team"
                  else cases.filter(allocated_worker_id=whose))
-        return (Obligation.objects.filter(open__in=[True], due__lte=horizon)
-                .filter(Exists(cases.filter(pk=OuterRef("case_id"))))
-                .order_by("due", "case_id", "position"))
+        return _due_on(cases, horizon)
 
     user_fields = tuple(f for f in ("first_name", "last_name", "username")
                         if f in {x.name for x in get_user_model()._meta.concrete_fields})
@@ -361,7 +352,7 @@ def _due_rows_read(scope: str) -> CompiledRecords:
         kinds=("id", "id", "id", "date", "datetime"))
 
 
-_DUE_ROWS = _LazyReads(lambda: {scope: _due_rows_read(scope) for scope in ("mine", "team")})
+_DUE_ROWS = Reads(lambda: {scope: _due_rows_read(scope) for scope in ("mine", "team")})
 
 
 def _work_item(ob: Obligation, day: date) -> WorkItem:
@@ -487,13 +478,12 @@ def _family_reads() -> dict[str, CompiledRead]:
     }
 
 
-_FAMILY = _LazyReads(_family_reads)
+_FAMILY = Reads(_family_reads)
 
 
 def family_of(actor: Any, case: Case) -> list[FamilyMember]:
     """The child's household members and relationships, siblings first (call after
     :func:`case_for`)."""
-    from safeguard.cases.policy import can_view_case
     from safeguard.people.models import Person
 
     child = case.child
@@ -514,18 +504,9 @@ def family_of(actor: Any, case: Case) -> list[FamilyMember]:
             kind = row[n] if row[n] in _SIBLINGS else "other"
             related[row[0]] = (person_of(row), kind, False)
     people: dict[int, Any] = {**in_household, **{pk: v[0] for pk, v in related.items()}}
-    # Their own open cases, each linked only if the acting person may see it (the policy's
-    # rule for one case: cheaper than the rule for every case, asked of a few).
-    own_cases: dict[int, int] = {}
-    if people:
-        for pk, child_id, la_id, restricted, worker_id in (
-                Case.objects.filter(child_id__in=list(people), closed_on__isnull=True)
-                .order_by("pk").values_list("pk", "child_id", "local_authority_id",
-                                            "restricted", "allocated_worker_id")):
-            other = Case(pk=pk, child_id=child_id, local_authority_id=la_id,
-                         restricted=restricted, allocated_worker_id=worker_id)
-            if child_id not in own_cases and can_view_case(actor, other):
-                own_cases[child_id] = pk
+    own_cases = dict(
+        cases_visible_to(actor).filter(child_id__in=list(people), closed_on__isnull=True)
+        .order_by("-pk").values_list("child_id", "pk")) if people else {}
     labels = dict(_relationship_labels())
     members = []
     for pk, person in people.items():

@@ -249,3 +249,16 @@ class _UnionOf:
                            f"FROM ({sql}) AS {quote('part_' + name)}")
             params.extend(part_params)
         return " UNION ALL ".join(selects), tuple(params)
+
+
+class Reads(dict[str, Any]):
+    """A module's compiled reads by name, made on first use (``Reads(make)``: ``make()``
+    gives them all): they name models, which are not loaded when the module is imported."""
+
+    def __init__(self, make: Callable[[], dict[str, Any]]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: str) -> Any:
+        self.update(self._make())
+        return self[key]

@@ -14,7 +14,7 @@ from safeguard.agencies.models import Agency
 from safeguard.cases.models import Case, Obligation
 from safeguard.cases.policy import cases_visible_to, may_see_work, staff_of, visible_rule
 from safeguard.cases.services import ensure_obligations_current
-from safeguard.core.compiled import CompiledRecords
+from safeguard.core.compiled import CompiledRecords, Reads
 from safeguard.core.dates import today
 from safeguard.core.services import Context, NotAllowed, audit
 from safeguard.referrals.models import Referral, ReferralDecision
@@ -71,7 +71,7 @@ def _queue_read() -> CompiledRecords:
         kinds=("id", "id", "datetime"), annotations=("decision_due",))
 
 
-_QUEUE: list[CompiledRecords] = []
+_QUEUE = Reads(lambda: {"queue": _queue_read()})
 
 
 def _as_date(value: Any) -> date | None:
@@ -87,9 +87,7 @@ def _queue_rows(actor: Any) -> list[tuple[Any, Any, str, int]]:
         raise NotAllowed("The front door is for children's social care")
     staff = staff_of(actor)
     assert staff is not None
-    if not _QUEUE:
-        _QUEUE.append(_queue_read())
-    read = _QUEUE[0]
+    read = _QUEUE["queue"]
     at = read.index("decision_due")
     day = today()
     out = []
@@ -100,7 +98,7 @@ def _queue_rows(actor: Any) -> list[tuple[Any, Any, str, int]]:
 
 
 def _queue_items(rows: list[tuple[Any, Any, str, int]]) -> list[QueueItem]:
-    read = _QUEUE[0]
+    read = _QUEUE["queue"]
     return [QueueItem(read.record(row), due, status, late) for row, due, status, late in rows]
 
 
