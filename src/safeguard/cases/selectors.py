@@ -655,8 +655,6 @@ def work_groups(actor: Any, *, scope: str = "mine", worker_id: int | None = None
     else, with ``limit``, at most that many of each group are read in full (the counts, by group
     and by worker, are of all). Statuses come from the engine (``open_obligation_status``).
     :class:`NotAllowed` for anyone who may not see them (``may_see_work``)."""
-    from safeguard.agencies.models import Staff
-
     _require_work(actor, scope)
     day = today()
     # Each duty's status from the engine, once: (row, due, worker, status, working days late).
@@ -664,12 +662,14 @@ def work_groups(actor: Any, *, scope: str = "mine", worker_id: int | None = None
     rows = [(row, due, worker, *open_obligation_status(due, day))
             for row, due, worker in fetched]
     loads: dict[int | None, list[int]] = {}
-    for _row, _due, worker, status, _late in rows:
+    first_of: dict[int, Any] = {}  # a row of each worker's, to name them from
+    for row, _due, worker, status, _late in rows:
         counts = loads.setdefault(worker, [0, 0])
         counts[0] += 1
         counts[1] += status == "overdue"
-    names = {s.pk: s.name for s in Staff.objects.filter(
-        pk__in=[w for w in loads if w is not None]).select_related("user")}
+        if worker is not None:
+            first_of.setdefault(worker, row)
+    names = {w: record_of(row).case.allocated_worker.name for w, row in first_of.items()}
     workers = sorted((WorkerLoad(w, names.get(w, "") if w is not None else "", n, late)
                       for w, (n, late) in loads.items()),
                      key=lambda w: (w.worker_id is None, w.name))

@@ -23,7 +23,8 @@ from threading import Lock
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, signals
+from django.db.models.base import ModelState
 
 #: What stands for each argument while the SQL is built, by its kind: values no record
 #: holds (no negative ids; nothing in the year 2), each argument its own.
@@ -113,6 +114,8 @@ class CompiledRecords:
         self._related_wanted = related or {}
         self._annotations = annotations
         self._layout: list[tuple[str, type[Model] | None, list[str]]] | None = None
+        self._plan: list[tuple[int, int, Callable[[str, tuple[Any, ...]], Any], list[str],
+                               Any]] | None = None
         self._read = CompiledRead(
             lambda *arguments: build(*arguments).values_list(*self._columns()), kinds=kinds)
 
@@ -136,6 +139,28 @@ class CompiledRecords:
             self._layout = layout
         return self._layout
 
+    def _makers(self) -> list[tuple[int, int, Callable[[str, tuple[Any, ...]], Any],
+                                    list[str], Any]]:
+        """For each record of a row: where its columns are, what makes it, the path to the
+        record it hangs from and the foreign key it hangs by (None for the row's own)."""
+        if self._plan is None:
+            plan = []
+            at = 0
+            for name, model, fields in self._layout_of():
+                made = _maker(model or self.model, fields)
+                if model is None:
+                    plan.append((at, at + len(fields), made, [], None))
+                else:
+                    *path, last = name.split("__")
+                    holder: Any = self.model
+                    for step in path:
+                        holder = holder._meta.get_field(step).related_model
+                    plan.append((at, at + len(fields), made, path,
+                                 holder._meta.get_field(last)))
+                at += len(fields)
+            self._plan = plan
+        return self._plan
+
     def _columns(self) -> list[str]:
         return [*(f"{name}__{field}" if name else field
                   for name, _model, fields in self._layout_of() for field in fields),
@@ -149,25 +174,53 @@ class CompiledRecords:
         return self._read.rows(*arguments, using=using)
 
     def record(self, row: tuple[Any, ...], *, using: str = DEFAULT_DB_ALIAS) -> Any:
-        at = 0
         record: Any = None
-        for name, model, fields in self._layout_of():
-            values = row[at:at + len(fields)]
-            at += len(fields)
-            if model is None:
-                record = self.model.from_db(using, fields, values)
+        for start, end, made, path, key in self._makers():
+            values = row[start:end]
+            if key is None:
+                record = made(using, values)
                 continue
-            *path, last = name.split("__")
             parent = record
             for step in path:  # a related record of a related record (given before it)
                 parent = getattr(parent, step) if parent is not None else None
-            if parent is not None:
-                setattr(parent, last, None if values[0] is None
-                        else model.from_db(using, fields, values))
+            if parent is None:
+                continue
+            # As select_related leaves it: the related record in the foreign key's cache
+            # (and, for a one-to-one key, the record in the related record's).
+            other = None if values[0] is None else made(using, values)
+            key.set_cached_value(parent, other)
+            if other is not None and not key.remote_field.multiple:
+                key.remote_field.set_cached_value(other, parent)
         return record
 
     def records(self, *arguments: Any, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
         return [self.record(row, using=using) for row in self.rows(*arguments, using=using)]
+
+
+def _maker(model: type[Model], attnames: list[str]
+           ) -> Callable[[str, tuple[Any, ...]], Any]:
+    """What makes a part-loaded record of ``model`` from the values of ``attnames`` (in its
+    fields' order), as ``Model.from_db`` does: the record as loaded from the database, its
+    other fields deferred (read if asked for). Made directly, without ``Model.__init__``
+    (which costs a page of the team's deadlines a few milliseconds, going through every field
+    of each of its hundreds of records), unless the model has its own ``__init__`` or
+    ``from_db`` or anything listens for its records being made (``pre_init``/``post_init``):
+    then by ``from_db`` itself."""
+    if (model.__init__ is not Model.__init__ or model.from_db.__func__ is not
+            Model.from_db.__func__  # type: ignore[attr-defined]
+            or signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)):
+        return lambda using, values: model.from_db(using, attnames, values)
+    new = Model.__new__
+
+    def made(using: str, values: tuple[Any, ...]) -> Any:
+        record = new(model)
+        state = record._state = ModelState()
+        state.adding = False
+        state.db = using
+        record.__dict__.update(zip(attnames, values, strict=True))
+        return record
+
+    return made
 
 
 def _typed(kind: str, text: Any) -> Any:
