@@ -125,3 +125,20 @@ def test_serve_serves_static_files_itself(server: str) -> None:
 def test_serve_answers_a_missing_static_file_with_not_found(server: str) -> None:
     status, _headers, _body = _get(f"{server}/static/no-such-file.css")
     assert status == 404
+
+
+def test_the_served_application_is_left_out_of_the_garbage_collectors_rounds() -> None:
+    """What loading the application made lives as long as the server: ``safeguard serve``
+    freezes it (``gc.freeze``), so a full round of the collector goes over only what requests
+    made since, not over 100,000 long-lived objects, holding every thread still."""
+    import gc
+
+    from safeguard.cli import _application
+
+    gc.unfreeze()
+    try:
+        application = _application()
+        assert callable(application)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()

@@ -98,3 +98,77 @@ def test_a_rewritten_chain_does_not_match_the_head_kept_outside() -> None:
                   ["rewritten", last.compute_hash(), last.pk])
     assert verify_chain().ok
     assert verify_chain(head=head).first_bad_id == last.pk
+
+
+def _in_threads(targets: list, hold_turn: bool = True) -> list[BaseException]:
+    """Run each target in its own thread while the audit's write turn is held, so they all
+    queue, then let them go; the errors they raised."""
+    import threading
+    import time
+
+    from django.db import connections
+
+    from safeguard.core import services
+
+    errors: list[BaseException] = []
+
+    def run(target) -> None:  # noqa: ANN001
+        try:
+            target()
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(t,)) for t in targets]
+    with services._turn:
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while len(services._queue) < len(targets) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(services._queue) == len(targets), "the writers did not all queue"
+    for thread in threads:
+        thread.join(timeout=30)
+    return errors
+
+
+def test_disclosures_written_together_each_follow_the_one_before() -> None:
+    write_entries(2)
+    errors = _in_threads([
+        lambda i=i: audit(actor=None, action="view", object_type="cases.case",
+                          object_id=str(i), case_id=i) for i in range(10, 16)])
+    assert not errors, errors
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert sorted(int(e.object_id) for e in entries[2:]) == list(range(10, 16))
+    assert [e.pk for e in entries] == list(range(entries[0].pk, entries[0].pk + 8))
+    assert verify_chain().ok
+
+
+def test_a_batch_that_fails_writes_none_of_it_and_each_writer_is_told(monkeypatch) -> None:
+    write_entries(1)
+    original = AuditEntry.compute_hash
+
+    def refusing(self: AuditEntry) -> str:
+        if self.object_id == "bad":
+            raise ValueError("cannot hash this entry")
+        return original(self)
+
+    monkeypatch.setattr(AuditEntry, "compute_hash", refusing)
+    errors = _in_threads([
+        lambda: audit(actor=None, action="view", object_type="cases.case", object_id="bad"),
+        lambda: audit(actor=None, action="view", object_type="cases.case", object_id="good"),
+    ])
+    assert [str(e) for e in errors] == ["cannot hash this entry"] * 2
+    assert AuditEntry.objects.count() == 1
+    monkeypatch.undo()
+    assert verify_chain().ok
+
+
+def test_an_entry_in_a_transaction_is_rolled_back_with_it() -> None:
+    write_entries(1)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit(actor=None, action="case_update", object_type="cases.case", object_id="1")
+        raise RuntimeError("the change failed")
+    assert AuditEntry.objects.count() == 1
+    assert verify_chain().ok

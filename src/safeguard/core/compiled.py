@@ -144,7 +144,8 @@ class CompiledRecords:
         """For each record of a row: where its columns are, what makes it, the path to the
         record it hangs from and the foreign key it hangs by (None for the row's own)."""
         if self._plan is None:
-            plan = []
+            plan: list[tuple[int, int, Callable[[str, tuple[Any, ...]], Any], list[str],
+                             Any]] = []
             at = 0
             for name, model, fields in self._layout_of():
                 made = _maker(model or self.model, fields)
@@ -206,8 +207,9 @@ def _maker(model: type[Model], attnames: list[str]
     of each of its hundreds of records), unless the model has its own ``__init__`` or
     ``from_db`` or anything listens for its records being made (``pre_init``/``post_init``):
     then by ``from_db`` itself."""
-    if (model.__init__ is not Model.__init__ or model.from_db.__func__ is not
-            Model.from_db.__func__  # type: ignore[attr-defined]
+    own_from_db = getattr(model.from_db, "__func__", None)
+    if (model.__init__ is not Model.__init__
+            or own_from_db is not getattr(Model.from_db, "__func__", None)
             or signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)):
         return lambda using, values: model.from_db(using, attnames, values)
     new = Model.__new__
