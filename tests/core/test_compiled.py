@@ -58,6 +58,37 @@ def test_rows_are_the_querysets_for_any_id(north) -> None:
     assert read.rows(10**9) == []
 
 
+def test_a_read_of_many_rows_gives_them_as_the_driver_would_in_their_order(north) -> None:
+    """``many``: SQLite sends the rows as one JSON document (one step of its driver, not one
+    a row); read back, they are the queryset's: dates, booleans, nulls, text, in order."""
+    made = [referral(north, name, date(2026, 11, day))
+            for name, day in (("Ava", 23), ("Ben", 20), ("Cal", 2))]
+    referral_decide(actor=north["front_door"].user, referral_id=made[1].pk,
+                    decided_on=date(2026, 11, 20), outcome="assessment", reasons="Seen")
+    la = north["front_door"].agency_id
+
+    def build(la_id: int):
+        return (Obligation.objects.filter(case__local_authority_id=la_id)
+                .order_by("-due", "case_id", "-position")
+                .values_list("id", "duty", "due", "open", "met_on", "case__reference",
+                             "case__child__given_name"))
+
+    many, one_by_one = CompiledRead(build, many=True), CompiledRead(build)
+    expected = list(build(la))
+    assert len(expected) >= 4 and {row[3] for row in expected} == {True, False}
+    assert {row[4] is None for row in expected} == {True, False}  # some met, some not
+    assert many.rows(la) == one_by_one.rows(la) == expected
+    assert [type(v) for v in many.rows(la)[0]] == [type(v) for v in expected[0]]
+    assert many.rows(10**9) == []
+    records = CompiledRecords(Referral, ("case_id", "received_on"),
+                              lambda la_id: Referral.objects.filter(
+                                  case__local_authority_id=la_id).order_by("received_on"),
+                              related={"case": ("reference",)}, many=True)
+    assert [(r.pk, r.received_on, r.case.reference) for r in records.records(la)] == [
+        (m.pk, m.received_on, m.case.reference)
+        for m in sorted(made, key=lambda m: m.received_on)]
+
+
 def test_dates_and_moments_stand_in_as_well_as_ids(north) -> None:
     referral(north, "Ava", date(2026, 11, 23))
     referral(north, "Ben", date(2026, 11, 10))

@@ -349,7 +349,7 @@ def _due_rows_read(scope: str) -> CompiledRecords:
                  "case__child": ("given_name", "family_name"),
                  "case__allocated_worker": ("user_id",),
                  "case__allocated_worker__user": user_fields},
-        kinds=("id", "id", "id", "date", "datetime"))
+        kinds=("id", "id", "id", "date", "datetime"), many=True)
 
 
 _DUE_ROWS = Reads(lambda: {scope: _due_rows_read(scope) for scope in ("mine", "team")})

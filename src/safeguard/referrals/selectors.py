@@ -68,7 +68,7 @@ def _queue_read() -> CompiledRecords:
         build, related={"case": ("reference", "child_id"),
                         "case__child": ("given_name", "family_name"),
                         "referrer_agency": ("name",)},
-        kinds=("id", "id", "datetime"), annotations=("decision_due",))
+        kinds=("id", "id", "datetime"), annotations=("decision_due",), many=True)
 
 
 _QUEUE = Reads(lambda: {"queue": _queue_read()})
