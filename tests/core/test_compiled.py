@@ -188,3 +188,37 @@ def test_an_id_too_large_to_store_names_no_record() -> None:
     read = CompiledRead(lambda pk: Case.objects.filter(pk=pk).values_list("pk"))
     assert read.rows(2**63) == [] and read.rows(-(2**63) - 1) == []
     assert read.rows(2**63 - 1) == []
+
+
+def test_reads_made_ahead_are_given_from_one_statement_and_no_more(north) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safeguard.cases.selectors import case_page_reads, chronology, family_of
+    from safeguard.core.compiled import reading_ahead
+
+    ava = referral(north, "Ava", date(2026, 11, 23))
+    ben = referral(north, "Ben", date(2026, 11, 16))
+    case = cases_visible_to(north["manager"].user).get(pk=ava.case_id)
+    other = cases_visible_to(north["manager"].user).get(pk=ben.case_id)
+    reads = case_page_reads(case)
+    plain = [read.compiled_read.rows(*arguments) for read, arguments in reads]
+    assert any(plain)
+    with CaptureQueriesContext(connection) as inside, reading_ahead(reads):
+        ahead = [read.compiled_read.rows(*arguments) for read, arguments in reads]
+        assert chronology(case) and family_of(north["manager"].user, case) is not None
+        assert case_obligations(other)  # not made ahead: read as usual
+    with CaptureQueriesContext(connection) as outside:
+        after = [read.compiled_read.rows(*arguments) for read, arguments in reads]
+    assert ahead == plain == after
+    each = {q["sql"] for q in outside.captured_queries}
+    assert len(each) == len(reads)  # outside the block, each read is a statement
+    made = [q["sql"] for q in inside.captured_queries]
+    if connection.vendor == "sqlite":
+        # Inside: one statement for them all, and none of theirs again (the other case's
+        # duties, with other arguments, are read as usual).
+        assert sum(sql.startswith("SELECT (WITH rows_of") for sql in made) == 1
+        assert not each & set(made)
+        assert any(sql.startswith('SELECT "cases_obligation"') for sql in made)
+    else:  # elsewhere each read is made as it is asked for
+        assert each <= set(made)

@@ -362,6 +362,21 @@ def case_manager_ids(case: Case) -> set[int]:
     return found
 
 
+def case_manager_reads(case: Case) -> list[tuple[Any, tuple[Any, ...]]]:
+    """The reads :func:`case_manager_ids` will make of ``case``, with their arguments, to be
+    made ahead with a page's others (``compiled.reading_ahead``); the local authority's
+    every manager only where the case has neither worker nor team (elsewhere it is read
+    only if those find no one)."""
+    reads: list[tuple[Any, tuple[Any, ...]]] = []
+    if case.allocated_worker_id is not None:
+        reads.append((_READS["worker_manager"], (case.allocated_worker_id,)))
+    if case.team_id is not None:
+        reads.append((_READS["team_managers"], (case.local_authority_id, case.team_id)))
+    if not reads:
+        reads.append((_READS["managers"], (case.local_authority_id,)))
+    return reads
+
+
 def _policy_reads() -> dict[str, Any]:
     """The policy's reads by id whose SQL is built once (``safeguard.core.compiled``: every
     view of a case makes them): the case with what its pages show of it, and its managers."""

@@ -527,6 +527,21 @@ def _relationship_labels() -> list[tuple[str, str]]:
     return [(str(v), str(label)) for v, label in RelationshipKind.choices]
 
 
+def case_page_reads(case: Case) -> list[tuple[Any, tuple[Any, ...]]]:
+    """The compiled reads the case page makes of ``case`` (its duties, referrals, plans,
+    agencies, family, chronology and managers), with their arguments: made together by
+    ``compiled.reading_ahead`` (after :func:`case_for` has let the person see the case)."""
+    from safeguard.cases.policy import case_manager_reads
+
+    by_case = ("obligations", "decisions", "referrals", "protection_plans",
+               "child_in_need_plans", "involvements")
+    return [*((_RECORDS[name], (case.pk,)) for name in by_case),
+            (_CHRONOLOGY["case"], (case.pk,)),
+            *((_FAMILY[name], (case.child_id,))
+              for name in ("household", "relatives", "related_children")),
+            *case_manager_reads(case)]
+
+
 def involvements_of(case: Case) -> list[Any]:
     """The agencies and practitioners involved in the case now."""
     return _RECORDS["involvements"].records(case.pk)  # type: ignore[no-any-return]

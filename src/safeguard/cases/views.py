@@ -31,6 +31,7 @@ from safeguard.cases.selectors import (
     allocatable_workers,
     case_for,
     case_obligations,
+    case_page_reads,
     case_referrals,
     chronology,
     family_of,
@@ -41,6 +42,7 @@ from safeguard.cases.selectors import (
     work_groups,
 )
 from safeguard.cases.services import break_glass, case_alert_seen, case_allocate
+from safeguard.core.compiled import reading_ahead
 from safeguard.core.dates import today
 from safeguard.core.services import (
     Context,
@@ -175,6 +177,11 @@ def alert_seen(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 
 def _case_page(request: HttpRequest, case: Any) -> HttpResponse:
+    with reading_ahead(case_page_reads(case)):  # its reads in one statement (ADR-009)
+        return _case_page_made(request, case)
+
+
+def _case_page_made(request: HttpRequest, case: Any) -> HttpResponse:
     obligations = case_obligations(case)
     staff = staff_of(request.user)
     child = case.child
