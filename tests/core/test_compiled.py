@@ -201,7 +201,7 @@ def test_reads_made_ahead_are_given_from_one_statement_and_no_more(north) -> Non
     ben = referral(north, "Ben", date(2026, 11, 16))
     case = cases_visible_to(north["manager"].user).get(pk=ava.case_id)
     other = cases_visible_to(north["manager"].user).get(pk=ben.case_id)
-    reads = case_page_reads(case)
+    reads = case_page_reads(north["manager"].user, case, timezone.now())
     plain = [read.compiled_read.rows(*arguments) for read, arguments in reads]
     assert any(plain)
     with CaptureQueriesContext(connection) as inside, reading_ahead(reads):

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from safeguard.cases import rls
 from safeguard.cases.models import Case, Obligation
@@ -84,11 +84,12 @@ class CaseRecords:
         return _RECORDS["child_in_need_plans"].records(self.case.pk)
 
 
-def _case_records() -> dict[str, CompiledRecords]:
+def _case_records() -> dict[str, Any]:
     """The records of one case the case page shows, by case id, each read by SQL built once
     (:class:`CaseRecords`), with the fields the page shows."""
     from safeguard.assessments.models import ChildInNeedPlan
     from safeguard.cases.models import Involvement
+    from safeguard.earlyhelp.models import EarlyHelpPlan
     from safeguard.protection.models import ChildProtectionPlan
     from safeguard.referrals.models import Referral, ReferralDecision
 
@@ -122,6 +123,11 @@ def _case_records() -> dict[str, CompiledRecords]:
             ChildInNeedPlan, ("case_id", "started_on", "ended_on"),
             lambda pk: ChildInNeedPlan.objects.filter(case_id=pk)
             .order_by("-started_on", "-id")),
+        # By the child's id: an early help plan is the child's, not a case's.
+        "early_help_plans": CompiledRead(
+            lambda pk: EarlyHelpPlan.objects.filter(assessment__child_id=pk,
+                                                    ended_on__isnull=True)
+            .order_by("-started_on", "-id").values_list("started_on", "assessment_id")),
     }
 
 
@@ -478,12 +484,52 @@ def _family_reads() -> dict[str, CompiledRead]:
     }
 
 
-_FAMILY = Reads(_family_reads)
+def _family_cases_read(kind: str) -> CompiledRead:
+    """The open cases, among those the person may see, of the child's family (whoever
+    :func:`family_of` finds: the household now, the relatives and related children), the
+    newest first, as (child, case): arguments (the person's ``rule_position`` value, staff
+    record, the child, now), one read for each kind of position."""
+    from safeguard.cases.policy import rule_of
+    from safeguard.people.models import HouseholdMember, Relationship
+
+    def build(value: int, staff_id: int, pk: int, now: Any) -> QuerySet[Any]:
+        household = HouseholdMember.objects.filter(
+            household_id__in=HouseholdMember.objects.filter(
+                person_id=pk, until__isnull=True).values("household_id"),
+            until__isnull=True).exclude(person_id=pk).values("person_id")
+        family = (Q(child_id__in=household)
+                  | Q(child_id__in=Relationship.objects.filter(child_id=pk).values("person_id"))
+                  | Q(child_id__in=Relationship.objects.filter(person_id=pk).values("child_id")))
+        return (Case.objects.filter(rule_of((kind, value), staff_id=staff_id, now=now), family,
+                                    closed_on__isnull=True)
+                .order_by("-pk").values_list("child_id", "pk"))
+
+    return CompiledRead(build, kinds=("id", "id", "id", "datetime"))
 
 
-def family_of(actor: Any, case: Case) -> list[FamilyMember]:
-    """The child's household members and relationships, siblings first (call after
-    :func:`case_for`)."""
+_FAMILY = Reads(lambda: {**_family_reads(), **{
+    f"cases:{kind}": _family_cases_read(kind)
+    for kind in ("social_care", "staff_id", "agency_id")}})
+
+
+def _family_cases(actor: Any, child_id: int, now: Any) -> tuple[Any, tuple[Any, ...]] | None:
+    """The read of the family's open cases for the acting person, with its arguments (None
+    for someone who sees no case)."""
+    from safeguard.cases.policy import rule_position
+
+    staff = staff_of(actor)
+    if staff is None:
+        return None
+    kind, value = rule_position(staff)
+    return _FAMILY[f"cases:{kind}"], (value, staff.pk, child_id, now)
+
+
+def family_of(actor: Any, case: Case, *, now: Any = None) -> list[FamilyMember]:
+    """The child's household members and relationships, siblings first, each with their
+    own open case if the person may see it (as at ``now``: by default, now). Call after
+    :func:`case_for`."""
+    from django.utils import timezone
+
     from safeguard.people.models import Person
 
     child = case.child
@@ -504,9 +550,8 @@ def family_of(actor: Any, case: Case) -> list[FamilyMember]:
             kind = row[n] if row[n] in _SIBLINGS else "other"
             related[row[0]] = (person_of(row), kind, False)
     people: dict[int, Any] = {**in_household, **{pk: v[0] for pk, v in related.items()}}
-    own_cases = dict(
-        cases_visible_to(actor).filter(child_id__in=list(people), closed_on__isnull=True)
-        .order_by("-pk").values_list("child_id", "pk")) if people else {}
+    family_cases = _family_cases(actor, child.pk, now or timezone.now()) if people else None
+    own_cases = {} if family_cases is None else dict(family_cases[0].rows(*family_cases[1]))
     labels = dict(_relationship_labels())
     members = []
     for pk, person in people.items():
@@ -527,18 +572,23 @@ def _relationship_labels() -> list[tuple[str, str]]:
     return [(str(v), str(label)) for v, label in RelationshipKind.choices]
 
 
-def case_page_reads(case: Case) -> list[tuple[Any, tuple[Any, ...]]]:
-    """The compiled reads the case page makes of ``case`` (its duties, referrals, plans,
-    agencies, family, chronology and managers), with their arguments: made together by
-    ``compiled.reading_ahead`` (after :func:`case_for` has let the person see the case)."""
+def case_page_reads(actor: Any, case: Case, now: Any) -> list[tuple[Any, tuple[Any, ...]]]:
+    """The compiled reads the case page makes of ``case`` for the acting person (its
+    duties, referrals, plans, agencies, family and their cases, chronology and managers),
+    with their arguments: made together by ``compiled.reading_ahead`` (after
+    :func:`case_for` has let the person see the case; ``now`` as given to
+    :func:`family_of`)."""
     from safeguard.cases.policy import case_manager_reads
 
     by_case = ("obligations", "decisions", "referrals", "protection_plans",
                "child_in_need_plans", "involvements")
+    family_cases = _family_cases(actor, case.child_id, now)
     return [*((_RECORDS[name], (case.pk,)) for name in by_case),
+            (_RECORDS["early_help_plans"], (case.child_id,)),
             (_CHRONOLOGY["case"], (case.pk,)),
             *((_FAMILY[name], (case.child_id,))
               for name in ("household", "relatives", "related_children")),
+            *([family_cases] if family_cases is not None else []),
             *case_manager_reads(case)]
 
 
@@ -562,7 +612,6 @@ def open_plans(case: Case, records: CaseRecords | None = None, *,
     sees the case sees that a child protection or child in need plan is in force (and a
     child protection plan's category); a link to the plan itself only if it is among their
     ``parts`` (``case_parts``)."""
-    from safeguard.earlyhelp.models import EarlyHelpPlan
     from safeguard.protection.models import ChildProtectionPlan
 
     records = records if records is not None else CaseRecords(case)
@@ -581,9 +630,7 @@ def open_plans(case: Case, records: CaseRecords | None = None, *,
     plans += [
         OpenPlan("Early help plan", started_on, "", "earlyhelp:assessment-detail",
                  assessment_id)
-        for started_on, assessment_id in EarlyHelpPlan.objects.filter(
-            assessment__child=case.child, ended_on__isnull=True)
-        .order_by("-started_on", "-id").values_list("started_on", "assessment_id")
+        for started_on, assessment_id in _RECORDS["early_help_plans"].rows(case.child_id)
     ]
     return sorted(plans, key=lambda p: p.started_on)
 

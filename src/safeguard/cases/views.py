@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from safeguard.agencies.models import Role
@@ -177,11 +178,12 @@ def alert_seen(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 
 def _case_page(request: HttpRequest, case: Any) -> HttpResponse:
-    with reading_ahead(case_page_reads(case)):  # its reads in one statement (ADR-009)
-        return _case_page_made(request, case)
+    now = timezone.now()
+    with reading_ahead(case_page_reads(request.user, case, now)):  # one statement (ADR-009)
+        return _case_page_made(request, case, now)
 
 
-def _case_page_made(request: HttpRequest, case: Any) -> HttpResponse:
+def _case_page_made(request: HttpRequest, case: Any, now: Any) -> HttpResponse:
     obligations = case_obligations(case)
     staff = staff_of(request.user)
     child = case.child
@@ -191,7 +193,7 @@ def _case_page_made(request: HttpRequest, case: Any) -> HttpResponse:
         "case": case, "child": child,
         "age": child.age_on(today()) if child.date_of_birth else None,
         "nhs_number": format_nhs_number(child.nhs_number) if child.nhs_number else "",
-        "family": family_of(request.user, case),
+        "family": family_of(request.user, case, now=now),
         "involvements": involvements_of(case),
         "plans": [{"plan": p, "href": optional_url(p.url_name, p.url_arg)}
                   for p in open_plans(case, records, parts=case_parts(request.user, case))],
