@@ -30,3 +30,16 @@ def test_static_and_url_globals():
 
 def test_the_apps_templates_come_first():
     assert env().get_template("base.html").filename.endswith("safeguard/web/jinja2/base.html")
+
+
+def test_a_choice_label_is_what_django_displays_for_every_value() -> None:
+    from safeguard.referrals.models import Referral, ReferralDecision
+    from safeguard.web.jinja import choice_label
+
+    for model, field in ((Referral, "source"), (ReferralDecision, "outcome")):
+        values = [value for value, _label in model._meta.get_field(field).flatchoices]
+        assert len(values) > 2
+        for value in [*values, "not-a-choice"]:
+            record = model(**{field: value})
+            shown = getattr(record, f"get_{field}_display")()
+            assert choice_label(record, field) == shown

@@ -114,10 +114,19 @@ class CompiledRead:
 
     @staticmethod
     def _from_document(statement: _Statement, document: str) -> list[tuple[Any, ...]]:
-        converters = statement.as_driver
-        return [tuple(value if value is None or convert is None else convert(value)
-                      for convert, value in zip(converters, row, strict=True))
-                for row in json.loads(document)]
+        rows = json.loads(document)
+        converted = [(at, convert) for at, convert in enumerate(statement.as_driver)
+                     if convert is not None]
+        if not converted:
+            return [tuple(row) for row in rows]
+        width = len(statement.as_driver)
+        for row in rows:
+            if len(row) != width:
+                raise ValueError(f"A row of {len(row)} columns, not {width}")
+            for at, convert in converted:
+                if row[at] is not None:
+                    row[at] = convert(row[at])
+        return [tuple(row) for row in rows]
 
     @property
     def compiled_read(self) -> CompiledRead:
