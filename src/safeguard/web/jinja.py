@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.templatetags.static import static
@@ -95,7 +95,7 @@ def multiline(text: str | None) -> Markup:
     return Markup("<br>\n").join(escape(text or "").splitlines())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _choice_labels(model: type, field: str) -> dict[Any, str]:
     return {value: str(label)
             for value, label in model._meta.get_field(field).flatchoices}  # type: ignore[attr-defined]
