@@ -252,9 +252,9 @@ def test_my_work_and_my_team(north) -> None:
                          (later, "social_worker_2")):
         case_allocate(actor=north["manager"].user, case_id=case.pk, worker_id=north[worker].pk)
     groups = work_groups(north["social_worker"].user, scope="mine")
-    assert [i.case for i in groups.overdue] == [overdue]
+    assert [i.case_id for i in groups.overdue] == [overdue.pk]
     assert groups.overdue[0].working_days_late == 2
-    assert [i.case for i in groups.due_today] == [today_]
+    assert [i.case_id for i in groups.due_today] == [today_.pk]
     assert groups.due_this_week == []
     html = as_(north["social_worker"]).get("/cases/work/").content.decode()
     assert 'id="overdue"' in html and 'id="due-today"' in html

@@ -13,8 +13,14 @@ from django.utils import timezone
 from safeguard.agencies.models import Agency
 from safeguard.cases.models import Case, Obligation
 from safeguard.cases.policy import cases_visible_to
-from safeguard.cases.selectors import _due_obligations, _due_rows, case_obligations
+from safeguard.cases.selectors import (
+    _due_obligations,
+    _due_rows,
+    _work_items,
+    case_obligations,
+)
 from safeguard.core.compiled import CompiledRead, CompiledRecords
+from safeguard.core.dates import today
 from safeguard.demo.areas import build_area
 from safeguard.referrals.models import Referral
 from safeguard.referrals.selectors import _queue_rows
@@ -146,13 +152,17 @@ def test_the_pages_compiled_reads_agree_with_the_policys_querysets(north) -> Non
     assert [(row[0], due) for row, due, _status, _late in rows] == [(ava.pk, date(2026, 11, 24))]
     # The work lists: the duties the plain queryset finds, for the worker and the team.
     for user, scope in ((north["social_worker"].user, "mine"), (north["manager"].user, "team")):
-        found, record_of = _due_rows(user, scope, 7)
+        found, item_of = _due_rows(user, scope, 7)
         expected = list(_due_obligations(user, scope, 7).values_list("pk", "due"))
-        assert [(record_of(row).pk, due) for row, due, _worker in found] == expected
+        items = [item_of(row, today()) for row, _due, _worker in found]
+        assert [(item.obligation_id, due) for item, (_row, due, _w) in zip(items, found,
+                                                                             strict=True)
+                ] == expected
         assert expected, scope
-        first = record_of(found[0][0])
-        assert first.case.child.given_name in ("Ava", "Ben")
-        assert first.case.allocated_worker.name == north["social_worker"].name
+        assert items[0].child_name in ("Ava Turner", "Ben Turner")
+        assert items[0].worker_name == north["social_worker"].name
+        # Each item as made from the records of the plain queryset, field by field.
+        assert items == _work_items(_due_obligations(user, scope, 7), today())
     # The case's duties as the page shows them.
     visible = cases_visible_to(north["manager"].user).get(pk=ben.case_id)
     assert [o.duty for o in case_obligations(visible)] == list(

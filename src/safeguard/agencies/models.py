@@ -142,6 +142,12 @@ class Staff(models.Model):
     def name(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
 
+    @staticmethod
+    def name_of(first_name: str, last_name: str, username: str) -> str:
+        """:attr:`name` from the parts of the user's record (as Django's ``User`` gives its
+        full name), for a list read as rows rather than records."""
+        return f"{first_name} {last_name}".strip() or username
+
     @property
     def local_authority_id(self) -> int | None:
         return self.agency.local_authority_id

@@ -256,11 +256,10 @@ def work(request: HttpRequest, scope: Literal["mine", "team"] = "mine") -> dict[
     except NotAllowed as exc:
         raise service_problem(exc, forbidden=True) from exc
     return {"scope": scope, "items": [
-        {"case_id": i.case.pk, "case_reference": i.case.reference,
-         "child_name": i.case.child.full_name,
-         "allocated_worker": {"id": i.case.allocated_worker.pk,
-                              "name": i.case.allocated_worker.name}
-         if i.case.allocated_worker else None,
-         "duty": i.obligation.duty, "title": i.obligation.title, "due": i.obligation.due,
+        {"case_id": i.case_id, "case_reference": i.case_reference,
+         "child_name": i.child_name,
+         "allocated_worker": {"id": i.worker_id, "name": i.worker_name}
+         if i.worker_id is not None else None,
+         "duty": i.duty, "title": i.title, "due": i.due,
          "status": i.status, "working_days_late": i.working_days_late}
         for i in items]}

@@ -297,6 +297,11 @@ class CompiledRecords:
     def compiled_read(self) -> CompiledRead:
         return self._read
 
+    @property
+    def columns(self) -> list[str]:
+        """A row's columns, in order (``"due"``, ``"case__reference"``, …)."""
+        return self._columns()
+
     def index(self, column: str) -> int:
         """Where ``column`` (``"due"``, ``"case__allocated_worker_id"``) is in a row."""
         return self._columns().index(column)

@@ -29,6 +29,11 @@ ETHNICITY_CODES = [
 ]
 
 
+def full_name_of(given_name: str, family_name: str) -> str:
+    """A person's name as Safeguard shows it (:attr:`Person.full_name`), from its parts."""
+    return " ".join(p for p in (given_name, family_name) if p) or "Unnamed"
+
+
 class Person(Record):
     """A child or an adult known to Safeguard.
 
@@ -64,7 +69,7 @@ class Person(Record):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.given_name, self.family_name) if p) or "Unnamed"
+        return full_name_of(self.given_name, self.family_name)
 
     @property
     def is_unborn(self) -> bool:
