@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from safeguard.cases import rls
 from safeguard.cases.models import Case, Obligation
@@ -545,12 +545,15 @@ def _family_cases_read(kind: str) -> CompiledRead:
         household = HouseholdMember.objects.filter(
             household_id__in=HouseholdMember.objects.filter(
                 person_id=pk, until__isnull=True).values("household_id"),
-            until__isnull=True).exclude(person_id=pk).values("person_id")
-        family = (Q(child_id__in=household)
-                  | Q(child_id__in=Relationship.objects.filter(child_id=pk).values("person_id"))
-                  | Q(child_id__in=Relationship.objects.filter(person_id=pk).values("child_id")))
-        return (Case.objects.filter(rule_of((kind, value), staff_id=staff_id, now=now), family,
-                                    closed_on__isnull=True)
+            until__isnull=True).exclude(person_id=pk).values_list("person_id", flat=True)
+        # One IN over a UNION, not three INs joined by OR: PostgreSQL cannot use the index
+        # on the case's child for an OR of subqueries, and read every open case (20 ms at
+        # ×10) to test each against them.
+        family = household.union(
+            Relationship.objects.filter(child_id=pk).values_list("person_id", flat=True),
+            Relationship.objects.filter(person_id=pk).values_list("child_id", flat=True))
+        return (Case.objects.filter(rule_of((kind, value), staff_id=staff_id, now=now),
+                                    child_id__in=family, closed_on__isnull=True)
                 .order_by("-pk").values_list("child_id", "pk"))
 
     return CompiledRead(build, kinds=("id", "id", "id", "datetime"))
