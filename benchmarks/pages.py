@@ -33,8 +33,6 @@ import argparse
 import http.client
 import os
 import random
-import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,10 +41,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+
+import served  # benchmarks/served.py: the script's folder is on the path
+from served import HOST
 
 HERE = Path(__file__).resolve().parent
-HOST = "127.0.0.1"
 PERSONAS = {"manager": "north-manager", "front_door": "north-front_door"}
 
 
@@ -70,12 +69,6 @@ def _environment(var: Path) -> dict[str, str]:
 
 def _safeguard(*args: str) -> list[str]:
     return [sys.executable, "-m", "safeguard.cli", *args]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 # ---- the data ------------------------------------------------------------------------------
@@ -123,33 +116,6 @@ def resolve(targets: list[Target], var: Path) -> int | None:
 # ---- the server and signing in -------------------------------------------------------------
 
 
-def serve(var: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    out = log.open("wb")
-    process = subprocess.Popen(  # noqa: S603 - our own command
-        _safeguard("serve", "--host", HOST, "--port", str(port), "--threads", "8"),
-        env=_environment(var), stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/bench/minimal")  # a redirect to sign in: it is up
-            if conn.getresponse().status < 500:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit(f"The server did not answer within a minute: see {log}")
-
-
-def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
-    jar = {}
-    for header, value in response.getheaders():
-        if header.lower() == "set-cookie":
-            name, _, rest = value.partition("=")
-            jar[name.strip()] = rest.split(";", 1)[0]
-    return jar
-
-
 def second_factor_code(username: str) -> str | None:
     """A current one-time code from ``username``'s authenticator (None without django-otp).
 
@@ -170,46 +136,10 @@ def second_factor_code(username: str) -> str | None:
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
 
-def _form_post(conn: http.client.HTTPConnection, port: int, path: str, jar: dict[str, str],
-               fields: dict[str, str]) -> http.client.HTTPResponse:
-    """GET the form at ``path``, then POST ``fields`` to it with its CSRF token."""
-    cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
-    conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
-    response = conn.getresponse()
-    page = response.read().decode()
-    jar.update(_cookies(response))
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    if token is None:
-        raise SystemExit(f"The page {path} has no CSRF token (HTTP {response.status})")
-    conn.request("POST", path, body=urlencode({"csrfmiddlewaretoken": token.group(1), **fields}),
-                 headers={"Content-Type": "application/x-www-form-urlencoded",
-                          "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
-                          "Referer": f"http://{HOST}:{port}{path}"})
-    response = conn.getresponse()
-    response.read()
-    jar.update(_cookies(response))
-    return response
-
-
 def sign_in(port: int, username: str, password: str) -> str:
     """The Cookie header of a signed-in session for ``username`` (second factor given, if
     the role needs one)."""
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
-    jar: dict[str, str] = {}
-    response = _form_post(conn, port, "/sign-in", jar,
-                          {"username": username, "password": password})
-    if response.status not in (302, 303) or "sessionid" not in jar:
-        raise SystemExit(f"Could not sign in as {username} (HTTP {response.status})")
-    location = response.getheader("Location") or ""
-    if "two-factor" in location:
-        code = second_factor_code(username)
-        if code is None:
-            raise SystemExit(f"{username} must give a second factor, and django-otp is missing")
-        response = _form_post(conn, port, urlsplit(location).path, jar, {"code": code})
-        if response.status not in (302, 303) or "two-factor" in (
-                response.getheader("Location") or ""):
-            raise SystemExit(f"{username}'s second factor was refused (HTTP {response.status})")
-    return "; ".join(f"{k}={v}" for k, v in jar.items())
+    return served.sign_in(port, username, password, second_factor_code, timeout=30)
 
 
 # ---- the load ------------------------------------------------------------------------------
@@ -298,6 +228,9 @@ def main() -> None:
                         "(not modified) by copying its case data --times times")
     parser.add_argument("--times", type=int, default=10,
                         help="with --from-var: how many times (default 10)")
+    parser.add_argument("--postgres", action="store_true",
+                        help="serve a copy of the data in a throwaway PostgreSQL server "
+                        "(benchmarks/postgres_copy.py) instead of the SQLite file")
     args = parser.parse_args()
     default_var = args.var == HERE / "out" / "pages-var-x10"
     if args.from_var is not None:
@@ -323,11 +256,33 @@ def main() -> None:
         Target("team's deadlines (cases:team)", "cases:team", "manager"),
     ]
     resolve(targets, args.var)
+    if not args.postgres:
+        measure(args, targets, _environment(args.var), "SQLite, the embedded default")
+        return
+    import postgres_copy
+
+    from safeguard.testing.postgres import APP_ROLE, throwaway_cluster
+
+    print("Copying the data into a throwaway PostgreSQL server …", flush=True)
+    with throwaway_cluster("safeguard_bench", superuser=True) as superuser_url:
+        superuser = superuser_url.split("//", 1)[1].split("@", 1)[0]
+        env = {**_environment(args.var),
+               "DATABASE_URL": superuser_url.replace(f"//{superuser}@", f"//{APP_ROLE}@", 1)}
+        postgres_copy.migrate(env)
+        postgres_copy.copy(args.var / "safeguard.sqlite3", superuser_url)
+        measure(args, targets, env, "PostgreSQL (a throwaway local server, as its "
+                "ordinary application role: row-level security in force)")
+
+
+def measure(args: argparse.Namespace, targets: list[Target], env: dict[str, str],
+            database: str) -> None:
+    """Serve ``env``'s Safeguard and put the load on each target, then on all mixed."""
     from safeguard.demo.areas import DEMO_PASSWORD
 
-    port = _free_port()
+    port = served.free_port()
     log = args.var / "bench-serve.log"
-    server = serve(args.var, port, log)
+    server = served.serve(env, port, log, threads=8,
+                          answers="/bench/minimal", within=60)  # a redirect to sign in: up
     try:
         cookies = {key: sign_in(port, username, DEMO_PASSWORD)
                    for key, username in PERSONAS.items()}
@@ -336,7 +291,8 @@ def main() -> None:
             load(port, [target] * args.clients, args.clients, cookies)
             target.latencies.clear()
             target.errors.clear()
-        print(f"\nServer: safeguard serve (waitress, 8 threads) on {HOST}:{port}; "
+        print(f"\nServer: safeguard serve (waitress, 8 threads) on {HOST}:{port}, on "
+              f"{database}; "
               f"{args.clients} concurrent clients; {args.requests} requests a page; "
               f"{os.cpu_count()} CPUs, load average {_loadavg()}.")
         for target in live:

@@ -51,7 +51,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import sqlite3
 import struct
 import subprocess
@@ -64,8 +63,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
+import served  # benchmarks/served.py: the script's folder is on the path
+from served import HOST
+
 HERE = Path(__file__).resolve().parent
-HOST = "127.0.0.1"
 PASSWORD = "safeguard-demo-2026"  # noqa: S105 - the published demo password
 ROLES = ("manager", "front_door", "social_worker", "social_worker_2", "chair", "lado",
          "police", "health", "school_dsl", "early_help", "partnership")
@@ -542,24 +543,6 @@ def environment(var: Path) -> dict[str, str]:
     return env
 
 
-def serve(var: Path, port: int, log: Path, threads: int) -> subprocess.Popen[bytes]:
-    out = log.open("wb")
-    process = subprocess.Popen(  # noqa: S603 - our own command
-        [sys.executable, "-m", "safeguard.cli", "serve", "--host", HOST, "--port", str(port),
-         "--threads", str(threads)], env=environment(var), stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/sign-in")
-            if conn.getresponse().status < 500:
-                return process
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise SystemExit(f"The server did not answer within 90 s: see {log}")
-
-
 def totp(hex_key: str, step: int = 30, digits: int = 6, t0: int = 0, drift: int = 0) -> str:
     counter = int((time.time() - t0) // step) + drift
     mac = hmac.new(bytes.fromhex(hex_key), struct.pack(">Q", counter), hashlib.sha1).digest()
@@ -571,53 +554,16 @@ def totp(hex_key: str, step: int = 30, digits: int = 6, t0: int = 0, drift: int 
 DEMO_TOTP_KEY = base64.b32decode("SAFEGUARDDEMOTOTPSECRETFORTRYING").hex()
 
 
-def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
-    jar = {}
-    for header, value in response.getheaders():
-        if header.lower() == "set-cookie":
-            name, _, rest = value.partition("=")
-            jar[name.strip()] = rest.split(";", 1)[0]
-    return jar
-
-
-def _form_post(conn: http.client.HTTPConnection, port: int, path: str, jar: dict[str, str],
-               fields: dict[str, str]) -> http.client.HTTPResponse:
-    cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
-    conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
-    response = conn.getresponse()
-    page = response.read().decode()
-    jar.update(_cookies(response))
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    if token is None:
-        raise SystemExit(f"The page {path} has no CSRF token (HTTP {response.status})")
-    conn.request("POST", path, body=urlencode({"csrfmiddlewaretoken": token.group(1), **fields}),
-                 headers={"Content-Type": "application/x-www-form-urlencoded",
-                          "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
-                          "Referer": f"http://{HOST}:{port}{path}"})
-    response = conn.getresponse()
-    response.read()
-    jar.update(_cookies(response))
-    return response
-
-
 def sign_in(port: int, username: str, db: sqlite3.Connection) -> str:
-    conn = http.client.HTTPConnection(HOST, port, timeout=60)
-    jar: dict[str, str] = {}
-    response = _form_post(conn, port, "/sign-in", jar,
-                          {"username": username, "password": PASSWORD})
-    if response.status not in (302, 303) or "sessionid" not in jar:
-        raise SystemExit(f"Could not sign in as {username} (HTTP {response.status})")
-    location = response.getheader("Location") or ""
-    if "two-factor" in location:
+    """The Cookie header of ``username``'s session: the second factor's code from their
+    confirmed authenticator in the copy's database (or the demo's published key)."""
+    def code(who: str) -> str:
         device = db.execute("select d.key, d.step, d.digits, d.t0, d.drift from "
                             "otp_totp_totpdevice d join auth_user u on u.id=d.user_id where "
-                            "u.username=? and d.confirmed order by d.id", (username,)).fetchone()
-        code = totp(*device) if device else totp(DEMO_TOTP_KEY)
-        response = _form_post(conn, port, urlsplit(location).path, jar, {"code": code})
-        if response.status not in (302, 303) or "two-factor" in (
-                response.getheader("Location") or ""):
-            raise SystemExit(f"{username}'s second factor was refused (HTTP {response.status})")
-    return "; ".join(f"{k}={v}" for k, v in jar.items())
+                            "u.username=? and d.confirmed order by d.id", (who,)).fetchone()
+        return totp(*device) if device else totp(DEMO_TOTP_KEY)
+
+    return served.sign_in(port, username, PASSWORD, code)
 
 
 # ---- the URL patterns ----------------------------------------------------------------------
@@ -1001,12 +947,10 @@ def main() -> int:
     pages, api_paths = routes(args.var)
     db = sqlite3.connect(args.var / "safeguard.sqlite3")
     lex = Lexicon(db)
-    port = socket.socket()
-    port.bind((HOST, 0))
-    port_no = port.getsockname()[1]
-    port.close()
+    port_no = served.free_port()
     log = args.var / "probe-serve.log"
-    server = serve(args.var, port_no, log, args.threads)
+    server = served.serve(environment(args.var), port_no, log, threads=args.threads,
+                          answers="/sign-in", within=90)
     rnd = random.Random(args.seed)
     tallies: dict[str, Tally] = {}
     sizes: dict[str, int] = {}
