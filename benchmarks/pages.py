@@ -23,8 +23,13 @@ as it is) by copying its case data N times at the SQL level (benchmarks/multiply
 minute or two), into benchmarks/out/pages-var-x{N}-from-{DIR's name}. The copies keep the
 same staff, so each team's caseload is N times larger: harsher than a real ×N area.
 
+With ``--postgres``, the same data is copied into a throwaway PostgreSQL server
+(benchmarks/postgres_copy.py: half a minute at ×10) and served from there, as the
+application's ordinary role, row-level security in force.
+
     uv run python benchmarks/pages.py [--scale 10] [--requests 400] [--clients 8]
     uv run python benchmarks/pages.py --from-var /tmp/demo1 --times 10 [--requests 400]
+    uv run python benchmarks/pages.py --from-var /tmp/demo1 --times 10 --postgres
 """
 
 from __future__ import annotations
