@@ -12,7 +12,8 @@ database that ``multiply.py`` made takes a few minutes:
    permissions) and filled from SQLite with ``COPY``, column by column by name;
 3. what the triggers would have kept is made as their migration makes it (each case's
    active involvements, ``rls.INVOLVEMENT_COPY``), every id sequence is moved past its
-   table's largest id, and every table is analysed.
+   table's largest id, and every table is vacuumed and analysed (as autovacuum would have,
+   which the throwaway server does not run).
 
 Values go across as SQLite holds them: PostgreSQL reads SQLite's 0 and 1 as booleans,
 Django's UTC date-times (the session is in UTC), UUIDs written without hyphens, and JSON
@@ -86,7 +87,7 @@ def copy(sqlite_path: Path, superuser_url: str) -> int:
                                WHERE pg_get_serial_sequence('"{table}"', 'id') IS NOT NULL
                                  AND EXISTS (SELECT 1 FROM "{table}")""")  # noqa: S608
     with psycopg.connect(superuser_url, autocommit=True) as pg:
-        pg.execute("ANALYZE")
+        pg.execute("VACUUM (ANALYZE)")  # statistics, and the visibility map, as autovacuum
     print(f"… {total:,} rows of {len(tables)} tables copied into PostgreSQL in "
           f"{time.perf_counter() - started:.0f} s.", flush=True)
     return total

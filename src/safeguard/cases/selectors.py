@@ -335,11 +335,13 @@ def _due_obligations(actor: Any, scope: str, within_days: int) -> QuerySet[Oblig
 def _due_on(cases: QuerySet[Case], horizon: date) -> QuerySet[Obligation]:
     """The open obligations due by ``horizon`` (or overdue) on ``cases``, most urgent first.
 
-    Driven from the open obligations due by the horizon (the ``open, due, case`` index),
-    each kept if its case is one of ``cases``: asked of a team's every case instead, SQLite
-    checks the access rule on thousands of cases to find the few with a duty due.
-    (``open__in=[True]``: SQLite uses the index for ``open IN (1)``, not for ``open``.)"""
-    return (Obligation.objects.filter(open__in=[True], due__lte=horizon)
+    On SQLite, driven from the open obligations due by the horizon (the open duties'
+    ``due, case`` index), each kept if its case is one of ``cases``: asked of a team's every
+    case instead, SQLite checks the access rule on thousands of cases to find the few with a
+    duty due. PostgreSQL goes from the cases to their open duties (``case, due``). ``open``
+    is in the SQL as itself, not a parameter, so that a prepared statement's plan may use
+    the indexes of the open duties."""
+    return (Obligation.objects.filter(open=True, due__lte=horizon)
             .filter(Exists(cases.filter(pk=OuterRef("case_id"))))
             .order_by("due", "case_id", "position"))
 

@@ -151,8 +151,10 @@ def _base_dir(user: str | None) -> str | None:
 
 
 class _Cluster:
-    def __init__(self, programs: ServerPrograms, user: str | None, root: Path) -> None:
+    def __init__(self, programs: ServerPrograms, user: str | None, root: Path,
+                 settings: dict[str, str] | None = None) -> None:
         self.programs = programs
+        self.settings = {**SETTINGS, **(settings or {})}
         self.user = user
         self.root = root
         self.data = root / "data"
@@ -214,7 +216,7 @@ class _Cluster:
         for _attempt in range(3):  # another process may take the free port before we do
             self.port = _free_port()
             settings = {
-                **SETTINGS,
+                **self.settings,
                 "port": str(self.port),
                 "unix_socket_directories": f"'{self.socket_dir}'",
             }
@@ -273,18 +275,19 @@ class _Cluster:
 
 
 @contextlib.contextmanager
-def throwaway_cluster(database: str = DEFAULT_DATABASE, *, superuser: bool = False
-                      ) -> Iterator[str]:
+def throwaway_cluster(database: str = DEFAULT_DATABASE, *, superuser: bool = False,
+                      settings: dict[str, str] | None = None) -> Iterator[str]:
     """Start a new PostgreSQL server with one empty database; yield its URL.
 
     The URL is ``postgres://safeguard_app@127.0.0.1:PORT/DATABASE`` with no password: the
     database's owner, an ordinary role (or, ``superuser=True``, the cluster's superuser).
+    ``settings`` (``postgresql.conf``'s, as written there) add to or replace ``SETTINGS``.
     At exit the server is stopped and its folder removed, whatever happened inside the block.
     """
     programs = find_server_programs()
     user = _server_user()
     root = Path(tempfile.mkdtemp(prefix="safeguard-pg-", dir=_base_dir(user)))
-    cluster = _Cluster(programs, user, root)
+    cluster = _Cluster(programs, user, root, settings)
     try:
         cluster.init()
         cluster.start()
