@@ -224,11 +224,44 @@ def test_reads_made_ahead_are_given_from_one_statement_and_no_more(north) -> Non
     each = {q["sql"] for q in outside.captured_queries}
     assert len(each) == len(reads)  # outside the block, each read is a statement
     made = [q["sql"] for q in inside.captured_queries]
-    if connection.vendor == "sqlite":
-        # Inside: one statement for them all, and none of theirs again (the other case's
-        # duties, with other arguments, are read as usual).
-        assert sum(sql.startswith("SELECT (WITH rows_of") for sql in made) == 1
-        assert not each & set(made)
-        assert any(sql.startswith('SELECT "cases_obligation"') for sql in made)
-    else:  # elsewhere each read is made as it is asked for
-        assert each <= set(made)
+    # Inside: one statement for them all, and none of theirs again (the other case's
+    # duties, with other arguments, are read as usual), on SQLite and PostgreSQL alike.
+    one = {"sqlite": "SELECT (WITH rows_of", "postgresql": "SELECT (SELECT COALESCE(json_agg"}
+    assert sum(sql.startswith(one[connection.vendor]) for sql in made) == 1
+    assert not each & set(made)
+    assert any(sql.startswith('SELECT "cases_obligation"') for sql in made)
+
+
+def test_read_ahead_columns_come_back_as_the_driver_gives_them(north) -> None:
+    """Dates, moments (with their time zone), booleans, ids and text read ahead as JSON
+    are what the read made on its own gives; a read with a column JSON cannot carry as
+    the driver would (a JSON field, here) is made on its own inside the block, not ahead."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safeguard.assessments.models import Assessment
+    from safeguard.core.compiled import reading_ahead
+
+    ava = referral(north, "Ava", date(2026, 11, 23))
+    typed = CompiledRead(lambda pk: Case.objects.filter(pk=pk).values_list(
+        "pk", "reference", "opened_on", "created_at", "restricted", "child_id",
+        "closed_on"))
+    factors = CompiledRead(lambda pk: Assessment.objects.filter(case_id=pk)
+                           .values_list("pk", "factors"))
+    plain = typed.rows(ava.case_id)
+    assert plain and plain[0][6] is None
+    # psycopg gives moments with their zone; SQLite's driver as stored (UTC, no zone).
+    assert (plain[0][3].tzinfo is not None) == (connection.vendor == "postgresql")
+    with CaptureQueriesContext(connection) as inside, \
+            reading_ahead([(typed, (ava.case_id,)), (factors, (ava.case_id,))]):
+        ahead = typed.rows(ava.case_id)
+        factors.rows(ava.case_id)
+    assert ahead == plain
+    assert [type(v) for v in ahead[0]] == [type(v) for v in plain[0]]
+    assert ahead[0][3].utcoffset() == plain[0][3].utcoffset()
+    made = [q["sql"] for q in inside.captured_queries]
+    if connection.vendor == "postgresql":
+        assert len(made) == 2  # the one read ahead, then the JSON field's on its own
+        assert made[1].startswith('SELECT "assessments_assessment"')
+    else:  # SQLite reads JSON fields ahead too: they are text to its driver
+        assert len(made) == 1

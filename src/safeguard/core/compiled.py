@@ -54,8 +54,8 @@ class _Statement(NamedTuple):
     sql: str  # the queryset's
     params: tuple[Any, ...]  # with the stand-ins
     where: list[tuple[int, int]]  # (parameter, argument): where each argument goes
-    one_row: str  # SQLite: the same rows as one JSON row (_as_one_row); else ""
-    as_driver: list[Callable[[Any], Any] | None]  # SQLite: reading that row's columns back
+    one_row: str  # the same rows as one JSON row (_as_one_row); "" if it cannot be
+    as_driver: list[Callable[[Any], Any] | None]  # reading that row's columns back
 
 
 class CompiledRead:
@@ -87,6 +87,11 @@ class CompiledRead:
                 if connection.vendor == "sqlite":
                     one_row = _as_one_row(sql, len(compiler.select))
                     as_driver = _driver_converters(connection, compiler.select)
+                elif connection.vendor == "postgresql":
+                    converters = _json_converters(compiler.select)
+                    if converters is not None and len(converters) <= _JSON_ARGUMENTS_MAX:
+                        one_row = _as_one_json_row(sql, len(converters))
+                        as_driver = converters
                 adapted = [_adapt(connection, kind, value)
                            for kind, value in zip(self._kinds, stand_ins, strict=True)]
                 where = [(at, i) for at, p in enumerate(params) for i, a in enumerate(adapted)
@@ -140,8 +145,10 @@ class CompiledRead:
             return []
         statement = self._statement(using)
         values = self._values(statement, using, arguments)
-        with connections[using].cursor() as cursor:
-            if not (self._many and statement.one_row):
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            # PostgreSQL's driver takes a result whole: a long list has nothing to save.
+            if not (self._many and statement.one_row and connection.vendor == "sqlite"):
                 cursor.execute(statement.sql, values)
                 return list(cursor.fetchall())
             cursor.execute(statement.one_row, values)
@@ -160,13 +167,17 @@ def reading_ahead(reads: list[tuple[Any, tuple[Any, ...]]],
     """Make ``reads`` (each a :class:`CompiledRead`, :class:`CompiledRecords` or
     :class:`CompiledBatch` with its arguments) in one statement, and, inside the block, give
     their rows from it when they are made: a page's dozen reads wait for the server's lock
-    (and SQLite's driver) once, not a dozen times (ADR-009). For reads only: nothing the
-    block writes is seen by reads made ahead of it. On SQLite; elsewhere the reads are made
-    one by one, as without it."""
+    (and the database's driver) once, not a dozen times (ADR-009, ADR-011). For reads only:
+    nothing the block writes is seen by reads made ahead of it. On SQLite and PostgreSQL
+    (there, a read with a column whose type it cannot give back from JSON as the driver
+    would is made on its own, as without it); elsewhere the reads are made one by one."""
     connection = connections[using]
     parts = [(read.compiled_read, tuple(arguments)) for read, arguments in reads]
     parts = [(read, arguments) for read, arguments in parts if read._storable(arguments)]
-    if connection.vendor != "sqlite" or not parts:
+    if connection.vendor not in ("sqlite", "postgresql"):
+        parts = []
+    parts = [(read, arguments) for read, arguments in parts if read._statement(using).one_row]
+    if not parts:
         yield
         return
     statements = [read._statement(using) for read, _arguments in parts]
@@ -197,6 +208,50 @@ def _as_one_row(sql: str, width: int) -> str:
     names = ", ".join(f"c{i}" for i in range(width))
     return (f"WITH rows_of ({names}) AS ({sql}) "  # noqa: S608 - our own SQL, built once
             f"SELECT COALESCE(json_group_array(json_array({names})), '[]') FROM rows_of")
+
+
+#: PostgreSQL's functions take at most 100 arguments (``json_build_array``'s columns).
+_JSON_ARGUMENTS_MAX = 100
+
+
+def _as_one_json_row(sql: str, width: int) -> str:
+    """PostgreSQL: the rows of ``sql`` as one row, a JSON array of arrays as text, in their
+    order (an aggregate over an ordered subquery takes its rows in that order)."""
+    names = ", ".join(f"c{i}" for i in range(width))
+    return (f"SELECT COALESCE(json_agg(json_build_array({names})), '[]')::text "  # noqa: S608
+            f"FROM ({sql}) AS rows_of ({names})")
+
+
+def _json_converters(select: list[Any]) -> list[Callable[[Any], Any] | None] | None:
+    """PostgreSQL: how psycopg would have given each column that came back as JSON (dates
+    and moments from their ISO text; whole numbers, text and booleans as they are), by the
+    column's field; None if a column's type is not one of those (a JSON field, a decimal
+    …), or unknown, except a :class:`CompiledBatch`'s, which are text."""
+    as_is = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField",
+             "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
+             "PositiveBigIntegerField", "PositiveSmallIntegerField", "BooleanField",
+             "CharField", "TextField", "EmailField", "SlugField", "URLField"}
+    made: dict[str, Callable[[Any], Any]] = {
+        "DateField": date.fromisoformat, "DateTimeField": datetime.fromisoformat}
+    converters: list[Callable[[Any], Any] | None] = []
+    for expression, _sql, _alias in select:
+        if expression is None:  # a CompiledBatch's column: text
+            converters.append(None)
+            continue
+        try:
+            field = expression.output_field
+        except Exception:  # noqa: BLE001 - an expression of no one type: not read ahead
+            return None
+        while field is not None and field.is_relation:  # a foreign key: its target's type
+            field = field.target_field
+        kind = field.get_internal_type() if field is not None else None
+        if kind in as_is:
+            converters.append(None)
+        elif kind in made:
+            converters.append(made[kind])
+        else:
+            return None
+    return converters
 
 
 def _driver_converters(connection: Any, select: list[Any]) -> list[Callable[[Any], Any] | None]:
