@@ -1,7 +1,7 @@
 """A copy of a benchmark's SQLite database in PostgreSQL, for ``pages.py --postgres``.
 
 Building the demo ×10 straight into PostgreSQL would take hours; copying the SQLite
-database that ``multiply.py`` made takes a few minutes:
+database that ``multiply.py`` made takes half a minute (2.4 million rows):
 
 1. ``safeguard manage migrate`` makes the schema in the (empty) PostgreSQL database as
    the application's own role, exactly as production's is made: row-level security, its
