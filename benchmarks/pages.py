@@ -46,6 +46,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import served  # benchmarks/served.py: the script's folder is on the path
 from served import HOST
@@ -274,9 +275,9 @@ def main() -> None:
     server_settings = {"shared_buffers": "1GB", "effective_cache_size": "4GB"}
     with throwaway_cluster("safeguard_bench", superuser=True,
                            settings=server_settings) as superuser_url:
-        superuser = superuser_url.split("//", 1)[1].split("@", 1)[0]
-        env = {**_environment(args.var),
-               "DATABASE_URL": superuser_url.replace(f"//{superuser}@", f"//{APP_ROLE}@", 1)}
+        url = urlsplit(superuser_url)  # the same server and database, as the application
+        app_url = url._replace(netloc=f"{APP_ROLE}@{url.hostname}:{url.port}").geturl()
+        env = {**_environment(args.var), "DATABASE_URL": app_url}
         postgres_copy.migrate(env)
         postgres_copy.copy(args.var / "safeguard.sqlite3", superuser_url)
         measure(args, targets, env, "PostgreSQL (a throwaway local server, as its "

@@ -11,13 +11,12 @@ database that ``multiply.py`` made takes half a minute (2.4 million rows):
    ``django_migrations`` is emptied (what ``migrate`` wrote itself: content types,
    permissions) and filled from SQLite with ``COPY``, column by column by name;
 3. what the triggers would have kept is made as their migration makes it (each case's
-   active involvements, ``rls.INVOLVEMENT_COPY``), every id sequence is moved past its
+   active involvements, ``rls.INVOLVEMENT_FILL``), every id sequence is moved past its
    table's largest id, and every table is vacuumed and analysed (as autovacuum would have,
    which the throwaway server does not run).
 
 Values go across as SQLite holds them: PostgreSQL reads SQLite's 0 and 1 as booleans,
-Django's UTC date-times (the session is in UTC), UUIDs written without hyphens, and JSON
-text as ``jsonb``.
+Django's UTC date-times (the session is in UTC), and JSON text as ``jsonb``.
 """
 
 from __future__ import annotations
@@ -76,10 +75,7 @@ def copy(sqlite_path: Path, superuser_url: str) -> int:
                     out.write_row(row)
                     total += 1
         pg.execute("SET session_replication_role = origin")
-        # Each case's active involvements, as the trigger would have kept them.
-        for statement in rls.INVOLVEMENT_COPY:
-            if statement.lstrip().upper().startswith("UPDATE"):
-                pg.execute(statement)
+        pg.execute(rls.INVOLVEMENT_FILL)  # what the trigger would have kept
         for table in tables:
             if table in counted:
                 pg.execute(f"""SELECT setval(pg_get_serial_sequence('"{table}"', 'id'),

@@ -240,28 +240,38 @@ def test_read_ahead_columns_come_back_as_the_driver_gives_them(north) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from safeguard.assessments.models import Assessment
+    from safeguard.assessments.services import assessment_start, assessment_update
     from safeguard.core.compiled import reading_ahead
 
     ava = referral(north, "Ava", date(2026, 11, 23))
+    referral_decide(actor=north["front_door"].user, referral_id=ava.pk,
+                    decided_on=date(2026, 11, 23), outcome="assessment", reasons="Seen")
+    started = assessment_start(actor=north["manager"].user, case_id=ava.case_id,
+                               referral_id=ava.pk, kind="s17", started_on=date(2026, 11, 24))
+    assessment_update(actor=north["manager"].user, assessment_id=started.pk,
+                      factors=["4B", "2A"])
     typed = CompiledRead(lambda pk: Case.objects.filter(pk=pk).values_list(
         "pk", "reference", "opened_on", "created_at", "restricted", "child_id",
         "closed_on"))
     factors = CompiledRead(lambda pk: Assessment.objects.filter(case_id=pk)
                            .values_list("pk", "factors"))
     plain = typed.rows(ava.case_id)
-    assert plain and plain[0][6] is None
+    plain_factors = factors.rows(ava.case_id)
+    assert plain and plain[0][6] is None and len(plain_factors) == 1
     # psycopg gives moments with their zone; SQLite's driver as stored (UTC, no zone).
     assert (plain[0][3].tzinfo is not None) == (connection.vendor == "postgresql")
     with CaptureQueriesContext(connection) as inside, \
             reading_ahead([(typed, (ava.case_id,)), (factors, (ava.case_id,))]):
         ahead = typed.rows(ava.case_id)
-        factors.rows(ava.case_id)
-    assert ahead == plain
+        factors_inside = factors.rows(ava.case_id)
+    assert ahead == plain and factors_inside == plain_factors
     assert [type(v) for v in ahead[0]] == [type(v) for v in plain[0]]
     assert ahead[0][3].utcoffset() == plain[0][3].utcoffset()
     made = [q["sql"] for q in inside.captured_queries]
+    one = {"sqlite": "SELECT (WITH rows_of", "postgresql": "SELECT (SELECT COALESCE(json_agg"}
+    assert made[0].startswith(one[connection.vendor])  # the typed columns, read ahead
     if connection.vendor == "postgresql":
-        assert len(made) == 2  # the one read ahead, then the JSON field's on its own
+        assert len(made) == 2  # then the JSON field's read, on its own
         assert made[1].startswith('SELECT "assessments_assessment"')
     else:  # SQLite reads JSON fields ahead too: they are text to its driver
         assert len(made) == 1

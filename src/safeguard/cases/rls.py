@@ -363,6 +363,16 @@ FUNCTION_NAMES = [
     "safeguard_rls_now()", "safeguard_rls_system()",
 ]
 
+#: Each case's active involvements copied onto it, for every case at once: as the trigger
+#: keeps them, for rows written without it (the migration's existing rows, a bulk load).
+INVOLVEMENT_FILL = """UPDATE cases_case c SET rls_agency_ids = x.agencies, rls_staff_ids = x.staff
+         FROM (SELECT i.case_id,
+                      array_agg(DISTINCT i.agency_id ORDER BY i.agency_id) AS agencies,
+                      coalesce(array_agg(DISTINCT i.staff_id ORDER BY i.staff_id)
+                               FILTER (WHERE i.staff_id IS NOT NULL), '{}') AS staff
+                 FROM cases_involvement i WHERE i.until IS NULL GROUP BY i.case_id) x
+        WHERE c.id = x.case_id"""
+
 #: The involvements copied onto each case (the columns exist on PostgreSQL only; the
 #: models know nothing of them).
 INVOLVEMENT_COPY = [
@@ -370,13 +380,7 @@ INVOLVEMENT_COPY = [
     "DEFAULT '{}'",
     "ALTER TABLE cases_case ADD COLUMN IF NOT EXISTS rls_staff_ids bigint[] NOT NULL "
     "DEFAULT '{}'",
-    """UPDATE cases_case c SET rls_agency_ids = x.agencies, rls_staff_ids = x.staff
-         FROM (SELECT i.case_id,
-                      array_agg(DISTINCT i.agency_id ORDER BY i.agency_id) AS agencies,
-                      coalesce(array_agg(DISTINCT i.staff_id ORDER BY i.staff_id)
-                               FILTER (WHERE i.staff_id IS NOT NULL), '{}') AS staff
-                 FROM cases_involvement i WHERE i.until IS NULL GROUP BY i.case_id) x
-        WHERE c.id = x.case_id""",
+    INVOLVEMENT_FILL,
     "DROP TRIGGER IF EXISTS safeguard_rls_involvement ON cases_involvement",
     "CREATE TRIGGER safeguard_rls_involvement AFTER INSERT OR UPDATE OR DELETE "
     "ON cases_involvement FOR EACH ROW EXECUTE FUNCTION safeguard_rls_involvement_changed()",

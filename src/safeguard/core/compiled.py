@@ -173,10 +173,10 @@ def reading_ahead(reads: list[tuple[Any, tuple[Any, ...]]],
     would is made on its own, as without it); elsewhere the reads are made one by one."""
     connection = connections[using]
     parts = [(read.compiled_read, tuple(arguments)) for read, arguments in reads]
-    parts = [(read, arguments) for read, arguments in parts if read._storable(arguments)]
-    if connection.vendor not in ("sqlite", "postgresql"):
-        parts = []
-    parts = [(read, arguments) for read, arguments in parts if read._statement(using).one_row]
+    # A read without its rows as one JSON row (another database, or a column JSON cannot
+    # carry) is not made ahead.
+    parts = [(read, arguments) for read, arguments in parts
+             if read._storable(arguments) and read._statement(using).one_row]
     if not parts:
         yield
         return
